@@ -1,0 +1,317 @@
+"""The pipekit.yaml schema: pydantic models and the rules that tie its parts together."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# The project name prefixes S3 buckets, IAM roles, stacks and pipelines. The tightest
+# of those (the artifact bucket "<project>-artifacts-<12 digits>-<region>", 63 chars)
+# sets the length limit; S3 sets the alphabet.
+PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
+ENV_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+DOTNET_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+
+# CodeDeploy's predefined Lambda deployment configurations, as SAM's DeploymentPreference
+# Type accepts them (without the "CodeDeployDefault.Lambda" prefix).
+DEPLOYMENT_TYPES = (
+    "AllAtOnce",
+    "Canary10Percent5Minutes",
+    "Canary10Percent10Minutes",
+    "Canary10Percent15Minutes",
+    "Canary10Percent30Minutes",
+    "Linear10PercentEvery1Minute",
+    "Linear10PercentEvery2Minutes",
+    "Linear10PercentEvery3Minutes",
+    "Linear10PercentEvery10Minutes",
+)
+DeploymentType = Literal[DEPLOYMENT_TYPES]  # type: ignore[valid-type]
+
+BUILD_ACCOUNT = "build"
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a typo must never be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _relative_path(value: str) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "\\" in value:
+        raise ValueError("must be a relative path inside the project, with forward slashes")
+    return str(path)
+
+
+class Account(_Model):
+    id: str = Field(description="12-digit AWS account id")
+    profile: Optional[str] = Field(default=None, description="AWS CLI profile that reaches it")
+    role_arn: Optional[str] = Field(default=None, description="role assumed from the build profile")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, value: object) -> str:
+        text = str(value)
+        if not ACCOUNT_ID.match(text):
+            raise ValueError(f"account id must be exactly 12 digits, got {text!r} (quote it in YAML to keep leading zeros)")
+        return text
+
+
+class Source(_Model):
+    provider: Literal["codeconnections", "codecommit"] = "codeconnections"
+    connection_arn: Optional[str] = None
+    repository: str = Field(description="owner/name for CodeConnections, the repository name for CodeCommit")
+    branch: str = "main"
+
+    @model_validator(mode="after")
+    def _provider_fields(self) -> "Source":
+        if self.provider == "codeconnections":
+            if not self.connection_arn:
+                raise ValueError("connection_arn is required when provider is codeconnections")
+            if not re.match(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$", self.connection_arn):
+                raise ValueError("connection_arn must be a CodeConnections connection ARN")
+            if "/" not in self.repository:
+                raise ValueError("repository must be owner/name for CodeConnections")
+        elif self.connection_arn:
+            raise ValueError("connection_arn only applies to provider codeconnections")
+        return self
+
+
+class Build(_Model):
+    image: str = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
+    compute_type: Literal[
+        "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"
+    ] = "BUILD_GENERAL1_SMALL"
+    dotnet_version: str = "10.0"
+    projects: list[str] = Field(min_length=1, description="projects (.csproj) to build")
+    unit_tests: list[str] = Field(default_factory=list, description="unit-test projects (.csproj)")
+
+    @field_validator("dotnet_version", mode="before")
+    @classmethod
+    def _dotnet(cls, value: object) -> str:
+        text = str(value)
+        if not re.match(r"^\d+\.\d+$", text):
+            raise ValueError(f"dotnet_version must look like 10.0, got {text!r}")
+        return text
+
+    @field_validator("projects", "unit_tests")
+    @classmethod
+    def _csproj(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _relative_path(value)
+            if not value.endswith(".csproj"):
+                raise ValueError(f"{value!r} is not a .csproj file")
+        return values
+
+
+class Function(_Model):
+    name: str = Field(description="logical name, e.g. OrdersApi")
+    project: str = Field(description="the .csproj of the function")
+    handler: Optional[str] = Field(default=None, description="defaults to the assembly name (executable-assembly hosting)")
+    api: bool = Field(default=True, description="route the HTTP API to it")
+    api_path: str = "/{proxy+}"
+    memory: Optional[int] = Field(default=None, ge=128, le=10240)
+    timeout: Optional[int] = Field(default=None, ge=1, le=900)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not DOTNET_IDENT.match(value) or len(value) > 40:
+            raise ValueError("function name must be letters and digits, starting with a letter, at most 40 characters")
+        return value
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        _relative_path(value)
+        if not value.endswith(".csproj"):
+            raise ValueError(f"{value!r} is not a .csproj file")
+        return value
+
+    @property
+    def assembly(self) -> str:
+        return PurePosixPath(self.project).stem
+
+    @property
+    def project_dir(self) -> str:
+        return str(PurePosixPath(self.project).parent)
+
+
+class Table(_Model):
+    name: str = Field(description="short name; the table is <project>-<env>-<name>")
+    partition_key: str = "id"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not re.match(r"^[a-z][a-z0-9-]{0,30}$", value):
+            raise ValueError("table name must be lowercase letters, digits and hyphens, at most 31 characters")
+        return value
+
+
+class Alarms(_Model):
+    errors_threshold: int = Field(default=1, ge=1, description="new-version errors per period that fail a deployment")
+    api_5xx_threshold: int = Field(default=1, ge=1, description="API 5XX responses per period that fail a deployment")
+    period_seconds: Literal[10, 30, 60, 120, 300] = 60
+    evaluation_periods: int = Field(default=1, ge=1, le=10)
+
+
+class Service(_Model):
+    runtime: str = "dotnet10"
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    memory: int = Field(default=512, ge=128, le=10240)
+    timeout: int = Field(default=15, ge=1, le=900)
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] = 30
+    functions: list[Function] = Field(min_length=1)
+    table: Optional[Table] = None
+    alarms: Alarms = Field(default_factory=Alarms)
+
+    @field_validator("runtime")
+    @classmethod
+    def _runtime(cls, value: str) -> str:
+        if not re.match(r"^dotnet\d+$", value):
+            raise ValueError(f"runtime must be a .NET Lambda runtime such as dotnet10, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Service":
+        names = [f.name for f in self.functions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate function name: {', '.join(dupes)}")
+        paths = [f.api_path for f in self.functions if f.api]
+        if len(paths) != len(set(paths)):
+            raise ValueError("two functions route the same api_path; give each its own")
+        return self
+
+    @property
+    def api_functions(self) -> list[Function]:
+        return [f for f in self.functions if f.api]
+
+    @property
+    def runtime_dotnet_version(self) -> str:
+        """The .NET version the runtime runs, e.g. dotnet10 -> 10.0."""
+        return f"{self.runtime.removeprefix('dotnet')}.0"
+
+
+class Environment(_Model):
+    name: str
+    account: str
+    deployment: DeploymentType = "AllAtOnce"
+    integration_tests: Optional[str] = Field(default=None, description="test project run against this environment")
+    approval: Optional[Literal["manual"]] = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not ENV_NAME.match(value):
+            raise ValueError(f"environment name must be lowercase letters and digits, at most 12, starting with a letter; got {value!r}")
+        return value
+
+    @field_validator("integration_tests")
+    @classmethod
+    def _tests(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None:
+            _relative_path(value)
+            if not value.endswith(".csproj"):
+                raise ValueError(f"{value!r} is not a .csproj file")
+        return value
+
+    @property
+    def title(self) -> str:
+        """CamelCase form for stage names and namespaces: dev -> Dev."""
+        return self.name[:1].upper() + self.name[1:]
+
+
+class Artifacts(_Model):
+    noncurrent_version_days: int = Field(
+        default=365, ge=30, description="days an overwritten artifact version is kept; current artifacts never expire"
+    )
+
+
+class Notifications(_Model):
+    email: Optional[str] = Field(default=None, description="subscribed to approvals and pipeline failures")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
+            raise ValueError(f"not an email address: {value!r}")
+        return value
+
+
+class Config(_Model):
+    project: str
+    region: str
+    accounts: dict[str, Account]
+    source: Source
+    build: Build
+    service: Service
+    environments: list[Environment] = Field(min_length=1)
+    artifacts: Artifacts = Field(default_factory=Artifacts)
+    notifications: Notifications = Field(default_factory=Notifications)
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        if not PROJECT_NAME.match(value) or "--" in value:
+            raise ValueError(
+                f"project {value!r} cannot prefix AWS resource names: use 3-20 lowercase letters, digits and "
+                "single hyphens, starting with a letter and not ending with a hyphen"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not REGION.match(value):
+            raise ValueError(f"not an AWS region: {value!r}")
+        return value
+
+    def reference_problems(self) -> list[tuple[tuple, str]]:
+        """Problems between parts of the config, each with the key path it concerns."""
+        problems: list[tuple[tuple, str]] = []
+        if BUILD_ACCOUNT not in self.accounts:
+            problems.append((("accounts",), "accounts must include one named 'build': it hosts the pipeline and artifacts"))
+        seen: set[str] = set()
+        for index, env in enumerate(self.environments):
+            if env.name in seen:
+                problems.append((("environments", index, "name"), f"duplicate environment name {env.name!r}"))
+            seen.add(env.name)
+            if env.account not in self.accounts:
+                known = ", ".join(sorted(self.accounts))
+                problems.append(
+                    (("environments", index, "account"), f"environment {env.name!r} names unknown account {env.account!r} (known: {known})")
+                )
+            elif env.account == BUILD_ACCOUNT:
+                problems.append(
+                    (("environments", index, "account"), f"environment {env.name!r} deploys into the build account; give it its own account")
+                )
+        return problems
+
+    # Derived names, used by every template so that they agree with each other.
+    def account_id(self, account: str) -> str:
+        return self.accounts[account].id
+
+    @property
+    def build_account_id(self) -> str:
+        return self.account_id(BUILD_ACCOUNT)
+
+    @property
+    def target_accounts(self) -> list[str]:
+        """Accounts that receive a service, in the order their first environment appears."""
+        seen: list[str] = []
+        for env in self.environments:
+            if env.account not in seen:
+                seen.append(env.account)
+        return seen
+
+    def environment(self, name: str) -> Environment:
+        for env in self.environments:
+            if env.name == name:
+                return env
+        raise KeyError(name)

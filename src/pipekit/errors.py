@@ -1,0 +1,27 @@
+"""pipekit's own errors. Each carries the exit code the CLI turns it into."""
+
+from __future__ import annotations
+
+# Exit codes, documented in docs/commands.md.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_GATE = 3
+
+
+class PipekitError(Exception):
+    """An error the user can act on; the CLI prints its message, never a traceback."""
+
+    exit_code = EXIT_FAILED
+
+
+class ConfigError(PipekitError):
+    """pipekit.yaml is missing, unreadable or invalid."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(PipekitError):
+    """The command line asks for something that cannot be done as asked."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,109 @@
+"""The shape of the delivery setup as plain data: target accounts with their roles, and
+the pipeline's per-environment stages. Templates render it; validate, approve and
+rollback read it. No AWS and no templates in here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Optional
+
+from pipekit import names
+from pipekit.config.models import Config, Environment
+
+# Namespace of an environment's execute action; its outputs reach later actions
+# as #{DevDeploy.ApiUrl}.
+DEPLOY_NAMESPACE = "{title}Deploy"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target account and the two roles pipekit puts in it."""
+
+    account: str
+    id: str
+    root_arn: str
+    deploy_role_arn: str
+    exec_role_arn: str
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    kind: str  # create_change_set | approval | execute_change_set | integration_tests
+    run_order: int
+    namespace: Optional[str] = None
+    custom_data: Optional[str] = None
+    environment_variables: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    env: Environment
+    target: Target
+    stack: str
+    change_set: str
+    parameter_overrides: str
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def approval_action(self) -> Optional[str]:
+        return next((a.name for a in self.actions if a.kind == "approval"), None)
+
+
+def targets(cfg: Config) -> list[Target]:
+    return [
+        Target(
+            account=account,
+            id=cfg.account_id(account),
+            root_arn=names.account_root_arn(cfg, cfg.account_id(account)),
+            deploy_role_arn=names.role_arn(cfg, cfg.account_id(account), names.deploy_role(cfg)),
+            exec_role_arn=names.role_arn(cfg, cfg.account_id(account), names.exec_role(cfg)),
+        )
+        for account in cfg.target_accounts
+    ]
+
+
+def stages(cfg: Config) -> list[Stage]:
+    """One stage per environment, in the config's order."""
+    by_account = {t.account: t for t in targets(cfg)}
+    return [_stage(cfg, env, by_account[env.account]) for env in cfg.environments]
+
+
+def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
+    stack = names.service_stack(cfg, env.name)
+    change_set = names.change_set(cfg, env.name)
+    actions = [Action("CreateChangeSet", "create_change_set", 1)]
+    if env.approval == "manual":
+        custom_data = (
+            f"Review change set {change_set} of stack {stack} in account {target.id} ({env.name}) "
+            f"before approving: pipekit changeset show --env {env.name}"
+        )
+        actions.append(Action("Approve", "approval", 2, custom_data=custom_data))
+    namespace = DEPLOY_NAMESPACE.format(title=env.title)
+    actions.append(Action("ExecuteChangeSet", "execute_change_set", len(actions) + 1, namespace=namespace))
+    if env.integration_tests:
+        variables = [
+            {"name": "SERVICE_URL", "value": f"#{{{namespace}.ApiUrl}}", "type": "PLAINTEXT"},
+            {"name": "INTEGRATION_TESTS", "value": env.integration_tests, "type": "PLAINTEXT"},
+            {"name": "PIPEKIT_ENVIRONMENT", "value": env.name, "type": "PLAINTEXT"},
+        ]
+        actions.append(
+            Action(
+                "IntegrationTests",
+                "integration_tests",
+                len(actions) + 1,
+                environment_variables=json.dumps(variables, separators=(",", ":")),
+            )
+        )
+    overrides = json.dumps({"Environment": env.name, "DeploymentType": env.deployment}, separators=(",", ":"))
+    return Stage(
+        name=env.title,
+        env=env,
+        target=target,
+        stack=stack,
+        change_set=change_set,
+        parameter_overrides=overrides,
+        actions=actions,
+    )

@@ -1,0 +1,87 @@
+"""Names of the AWS resources pipekit creates, derived from the config in one place so
+that every template, check and command agrees on them."""
+
+from __future__ import annotations
+
+from pipekit.config.models import Config
+
+SERVICE_TEMPLATE = "service/template.yaml"
+PACKAGED_TEMPLATE = "packaged.yaml"
+
+
+def artifacts_stack(cfg: Config) -> str:
+    return f"{cfg.project}-artifacts"
+
+
+def pipeline_stack(cfg: Config) -> str:
+    return f"{cfg.project}-pipeline"
+
+
+def target_stack(cfg: Config) -> str:
+    return f"{cfg.project}-deployment-roles"
+
+
+def service_stack_prefix(cfg: Config) -> str:
+    # The deployment and execution roles may only touch stacks, roles and functions
+    # under this prefix; the roles' own stack is outside it on purpose.
+    return f"{cfg.project}-svc"
+
+
+def service_stack(cfg: Config, env: str) -> str:
+    return f"{service_stack_prefix(cfg)}-{env}"
+
+
+def pipeline_name(cfg: Config) -> str:
+    return cfg.project
+
+
+def pipeline_role(cfg: Config) -> str:
+    return f"{cfg.project}-pipeline"
+
+
+def deploy_role(cfg: Config) -> str:
+    return f"{cfg.project}-deploy"
+
+
+def exec_role(cfg: Config) -> str:
+    return f"{cfg.project}-cfn-exec"
+
+
+def boundary_policy(cfg: Config) -> str:
+    return f"{cfg.project}-svc-boundary"
+
+
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def role_arn(cfg: Config, account_id: str, role: str) -> str:
+    return f"arn:{partition(cfg.region)}:iam::{account_id}:role/{role}"
+
+
+def account_root_arn(cfg: Config, account_id: str) -> str:
+    return f"arn:{partition(cfg.region)}:iam::{account_id}:root"
+
+
+def artifact_bucket(cfg: Config) -> str:
+    return f"{cfg.project}-artifacts-{cfg.build_account_id}-{cfg.region}"
+
+
+def access_log_bucket(cfg: Config) -> str:
+    return f"{cfg.project}-access-logs-{cfg.build_account_id}-{cfg.region}"
+
+
+def artifact_key_alias(cfg: Config) -> str:
+    return f"alias/{cfg.project}-artifacts"
+
+
+def service_key_alias(cfg: Config) -> str:
+    return f"alias/{cfg.project}-service"
+
+
+def change_set(cfg: Config, env: str) -> str:
+    return f"{cfg.project}-{env}-pipeline"

@@ -1,0 +1,96 @@
+"""Templates -> file contents. Pure: returns {relative path: text}; writing is files.py's job."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import jinja2
+
+from pipekit import layout, names
+from pipekit.config.models import DEPLOYMENT_TYPES, Config
+
+HEADER = (
+    "# Rendered by pipekit from pipekit.yaml. Change pipekit.yaml and run `pipekit render`;\n"
+    "# once you edit this file by hand, pipekit leaves it alone (unless --force)."
+)
+
+# output path -> template
+OUTPUTS = {
+    "infra/build-account.yaml": "accounts/build-account.yaml.j2",
+    "infra/target-account.yaml": "accounts/target-account.yaml.j2",
+    "infra/pipeline.yaml": "pipeline/pipeline.yaml.j2",
+    names.SERVICE_TEMPLATE: "service/template.yaml.j2",
+    "buildspec.yml": "buildspecs/buildspec.yml.j2",
+    "testspec.yml": "buildspecs/testspec.yml.j2",
+}
+
+# Which stack each rendered CloudFormation template becomes; deploy and validate read it.
+BUILD_ACCOUNT_TEMPLATE = "infra/build-account.yaml"
+TARGET_ACCOUNT_TEMPLATE = "infra/target-account.yaml"
+PIPELINE_TEMPLATE = "infra/pipeline.yaml"
+CLOUDFORMATION_TEMPLATES = (BUILD_ACCOUNT_TEMPLATE, TARGET_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, names.SERVICE_TEMPLATE)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pipekit", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # YAML, not HTML
+    )
+    env.filters["basename_stem"] = lambda path: PurePosixPath(path).stem
+    return env
+
+
+def context(cfg: Config) -> dict:
+    """Everything the templates may use, computed once so that they agree."""
+    stages = layout.stages(cfg)
+    return {
+        "header": HEADER,
+        "cfg": cfg,
+        "svc": cfg.service,
+        "partition": names.partition(cfg.region),
+        "targets": layout.targets(cfg),
+        "stages": stages,
+        "approval_envs": [s.env.name for s in stages if s.approval_action],
+        "has_integration_tests": any(e.integration_tests for e in cfg.environments),
+        "deployment_types": DEPLOYMENT_TYPES,
+        "table_id": "Table",
+        "service_template": names.SERVICE_TEMPLATE,
+        "packaged_template": names.PACKAGED_TEMPLATE,
+        "dotnet_rid": "linux-arm64" if cfg.service.architecture == "arm64" else "linux-x64",
+        "codebuild_environment_type": "ARM_CONTAINER" if "aarch64" in cfg.build.image else "LINUX_CONTAINER",
+        "restore_projects": list(dict.fromkeys([*cfg.build.projects, *cfg.build.unit_tests])),
+        "names": {
+            "artifacts_stack": names.artifacts_stack(cfg),
+            "artifact_bucket": names.artifact_bucket(cfg),
+            "access_log_bucket": names.access_log_bucket(cfg),
+            "artifact_key_alias": names.artifact_key_alias(cfg),
+            "service_key_alias": names.service_key_alias(cfg),
+            "service_prefix": names.service_stack_prefix(cfg),
+            "deploy_role": names.deploy_role(cfg),
+            "exec_role": names.exec_role(cfg),
+            "boundary_policy": names.boundary_policy(cfg),
+            "pipeline_role": names.pipeline_role(cfg),
+            "pipeline_role_arn": names.role_arn(cfg, cfg.build_account_id, names.pipeline_role(cfg)),
+            "pipeline_name": names.pipeline_name(cfg),
+        },
+        "exports": {
+            "artifact_bucket": f"{cfg.project}-ArtifactBucketName",
+            "artifact_bucket_arn": f"{cfg.project}-ArtifactBucketArn",
+            "artifact_key": f"{cfg.project}-ArtifactKeyArn",
+            "service_key": f"{cfg.project}-ServiceKeyArn",
+        },
+    }
+
+
+def render_all(cfg: Config) -> dict[str, str]:
+    """Every file pipekit renders for this config, by path relative to the project."""
+    env = _environment()
+    ctx = context(cfg)
+    outputs = dict(OUTPUTS)
+    if not ctx["has_integration_tests"]:
+        del outputs["testspec.yml"]
+    return {path: env.get_template(template).render(ctx) for path, template in outputs.items()}
