@@ -31,7 +31,7 @@ PIPELINE_TEMPLATE = "infra/pipeline.yaml"
 CLOUDFORMATION_TEMPLATES = (BUILD_ACCOUNT_TEMPLATE, TARGET_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, names.SERVICE_TEMPLATE)
 
 
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("pipekit", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -88,7 +88,7 @@ def context(cfg: Config) -> dict:
 
 def render_all(cfg: Config) -> dict[str, str]:
     """Every file pipekit renders for this config, by path relative to the project."""
-    env = _environment()
+    env = template_environment()
     ctx = context(cfg)
     outputs = dict(OUTPUTS)
     if not ctx["has_integration_tests"]:

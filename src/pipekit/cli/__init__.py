@@ -1,1 +1,67 @@
-def main(): pass
+"""The pipekit command group. Subcommands load lazily so that `pipekit --help` stays fast
+and never imports boto3 or cfn-lint."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+
+from pipekit import __version__
+from pipekit.errors import PipekitError
+
+# name -> "module:function"; a command's module is imported only when it runs (or for --help).
+COMMANDS = {
+    "init": "pipekit.cli.init:init",
+    "render": "pipekit.cli.render:render",
+    "validate": "pipekit.cli.validate:validate",
+}
+
+
+class PipekitGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PipekitError as exc:
+            from pipekit.ui.console import error
+
+            error(str(exc))
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=PipekitGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="pipekit")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="pipekit.yaml to use (default: ./pipekit.yaml). Its folder is the project folder.",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: Optional[Path]) -> None:
+    """pipekit: a cross-account AWS delivery pipeline for .NET services, from one pipekit.yaml.
+
+    \b
+    Typical flow:
+      pipekit init --example dotnet-service orders   new project from the bundled example
+      pipekit render                                  re-render after editing pipekit.yaml
+      pipekit validate                                cfn-lint, SAM transform, cross-checks
+
+    Exit codes: 0 success, 1 the operation failed or found problems, 2 usage or config
+    error, 3 a gate tripped on purpose. See docs/commands.md.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path

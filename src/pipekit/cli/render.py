@@ -1,0 +1,46 @@
+"""pipekit render: re-render every file from pipekit.yaml, safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipekit import files
+from pipekit.cli.options import format_option, project
+from pipekit.config import Config
+from pipekit.render import render_all
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change (with diffs of files you edited) and write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite files you edited since pipekit wrote them.")
+@format_option
+@click.pass_context
+def render(ctx: click.Context, dry_run: bool, force: bool, output_format: str) -> None:
+    """Render the pipeline, account and service templates and the buildspecs from pipekit.yaml.
+
+    A file you edited since pipekit wrote it is skipped with a warning (see the diff with
+    --dry-run) unless --force. Rendering an unchanged config changes nothing.
+    """
+    root, cfg = project(ctx)
+    write_project(root, cfg, dry_run=dry_run, force=force, output_format=output_format)
+
+
+def write_project(root: Path, cfg: Config, *, dry_run: bool, force: bool, output_format: str) -> list[files.FileResult]:
+    """Render, write (unless dry-run) and report; shared by render and init."""
+    from pipekit.ui import files as files_ui
+    from pipekit.ui.console import print_json, warn
+
+    rendered = render_all(cfg)
+    results = files.plan_writes(root, rendered, force=force)
+    if not dry_run:
+        files.apply_writes(root, rendered, results)
+    if output_format == "json":
+        print_json(files_ui.to_json(results, dry_run))
+    else:
+        files_ui.report(results, dry_run=dry_run)
+        for result in results:
+            if result.outcome is files.Outcome.SKIPPED:
+                warn(f"{result.path} was not rendered: {result.reason}")
+    return results

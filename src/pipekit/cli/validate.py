@@ -1,0 +1,40 @@
+"""pipekit validate: check the rendered files with cfn-lint, the SAM transform and
+pipekit's cross-template checks."""
+
+from __future__ import annotations
+
+import click
+
+from pipekit.cli.options import format_option, project
+from pipekit.errors import EXIT_FAILED
+
+
+@click.command()
+@format_option
+@click.pass_context
+def validate(ctx: click.Context, output_format: str) -> None:
+    """Check the rendered templates offline with the field's own tools.
+
+    \b
+    - cfn-lint on every CloudFormation template (errors and warnings both count)
+    - the SAM transform (aws-sam-translator) on the service template
+    - cross-template checks: roles the pipeline assumes exist in the target-account
+      stack, account ids match pipekit.yaml, every environment has its stage, the
+      buildspec publishes what the service template deploys
+
+    Exit 0 when clean, 1 with findings, 2 for a bad config.
+    """
+    from pipekit.render import CLOUDFORMATION_TEMPLATES
+    from pipekit.ui import findings as findings_ui
+    from pipekit.ui.console import print_json
+    from pipekit.validate import validate_project
+
+    root, cfg = project(ctx)
+    found = validate_project(root, cfg)
+    checked = len(CLOUDFORMATION_TEMPLATES) + 1
+    if output_format == "json":
+        print_json({"ok": not found, "files_checked": checked, "findings": [f.to_json() for f in found]})
+    else:
+        findings_ui.report(found, checked)
+    if found:
+        ctx.exit(EXIT_FAILED)

@@ -1,0 +1,37 @@
+"""The bundled examples `pipekit init --example` copies."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from pipekit.errors import UsageError
+
+# Build output and IDE state never belong in a new project.
+IGNORED = shutil.ignore_patterns("bin", "obj", "build", "packaged.yaml", ".vs", "*.user", "__pycache__")
+
+
+def available() -> list[str]:
+    root = _root()
+    return sorted(p.name for p in root.iterdir() if (p / "pipekit.yaml").is_file()) if root else []
+
+
+def example_dir(name: str) -> Path:
+    root = _root()
+    if root is None or not (root / name / "pipekit.yaml").is_file():
+        raise UsageError(f"no example named {name!r} (available: {', '.join(available()) or 'none'})")
+    return root / name
+
+
+def copy_example(name: str, destination: Path) -> None:
+    shutil.copytree(example_dir(name), destination, ignore=IGNORED, dirs_exist_ok=True)
+
+
+def _root() -> Path | None:
+    # Installed wheel: shipped inside the package. Source checkout: the repository's examples/.
+    packaged = Path(str(resources.files("pipekit"))) / "_examples"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "examples"
+    return checkout if checkout.is_dir() else None

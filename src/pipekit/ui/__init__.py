@@ -1,0 +1,1 @@
+"""Terminal output: rich on a terminal, plain lines elsewhere, JSON on request."""
