@@ -1,0 +1,89 @@
+"""Shared fixtures: the example's config and the variants the templates must hold for."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipekit.config import Config, parse_config
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "dotnet-service"
+
+
+def example_data() -> dict:
+    return yaml.safe_load((EXAMPLE / "pipekit.yaml").read_text())
+
+
+def one_environment() -> dict:
+    data = example_data()
+    data["accounts"].pop("prod")
+    data["environments"] = [{"name": "dev", "account": "dev", "deployment": "AllAtOnce"}]
+    return data
+
+
+def three_environments() -> dict:
+    data = example_data()
+    data["accounts"]["staging"] = {"id": "444444444444", "profile": "orders-staging"}
+    tests = data["environments"][0]["integration_tests"]
+    data["environments"] = [
+        {"name": "dev", "account": "dev", "deployment": "AllAtOnce", "integration_tests": tests},
+        {"name": "staging", "account": "staging", "deployment": "Canary10Percent5Minutes", "integration_tests": tests, "approval": "manual"},
+        {"name": "prod", "account": "prod", "deployment": "Linear10PercentEvery2Minutes", "approval": "manual"},
+    ]
+    return data
+
+
+def codecommit_source() -> dict:
+    data = example_data()
+    data["source"] = {"provider": "codecommit", "repository": "orders", "branch": "trunk"}
+    data["notifications"] = {"email": "releases@example.com"}
+    return data
+
+
+def other_region() -> dict:
+    data = example_data()
+    data["project"] = "billing-svc"
+    data["region"] = "ap-southeast-2"
+    data["source"]["connection_arn"] = data["source"]["connection_arn"].replace("eu-west-1", "ap-southeast-2")
+    data["service"].pop("table")
+    data["service"]["architecture"] = "arm64"
+    data["service"]["functions"] = [
+        {"name": "BillingApi", "project": "src/BillingApi/BillingApi.csproj"},
+        {"name": "BillingAdmin", "project": "src/BillingAdmin/BillingAdmin.csproj", "api_path": "/admin/{proxy+}", "memory": 1024},
+    ]
+    data["build"]["projects"] = ["src/BillingApi/BillingApi.csproj", "src/BillingAdmin/BillingAdmin.csproj"]
+    return data
+
+
+VARIANTS = {
+    "example": example_data,
+    "one-environment": one_environment,
+    "three-environments": three_environments,
+    "codecommit": codecommit_source,
+    "other-region": other_region,
+}
+
+
+def config_from(data: dict) -> Config:
+    return parse_config(yaml.safe_dump(data, sort_keys=False))
+
+
+@pytest.fixture
+def example_config() -> Config:
+    return config_from(example_data())
+
+
+@pytest.fixture(params=sorted(VARIANTS))
+def variant(request) -> tuple[str, Config]:
+    return request.param, config_from(copy.deepcopy(VARIANTS[request.param]()))
+
+
+def write_config(directory: Path, data: dict) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "pipekit.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

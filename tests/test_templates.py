@@ -1,0 +1,221 @@
+"""The rendered templates, for the example and four other configs, checked by the field's
+own tools (cfn-lint with zero errors and warnings, the SAM transform) and for the
+structure the delivery design depends on."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import boto3
+import pytest
+from cfnlint.api import lint
+from cfnlint.decode.cfn_yaml import loads
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+from pipekit import layout, names
+from pipekit.render import render_all
+
+
+@pytest.fixture
+def rendered(variant):
+    name, cfg = variant
+    return name, cfg, render_all(cfg)
+
+
+def template(files, path):
+    return loads(files[path])
+
+
+def test_cfn_lint_reports_nothing(rendered):
+    _, cfg, files = rendered
+    for path in ("infra/build-account.yaml", "infra/target-account.yaml", "infra/pipeline.yaml", "service/template.yaml"):
+        findings = [f"{m.linenumber}: {m.rule.id} {m.message}" for m in lint(files[path], regions=[cfg.region])]
+        assert findings == [], f"{path}: {findings}"
+
+
+def translated_service(cfg, files):
+    service = template(files, "service/template.yaml")
+    for resource in service["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=cfg.region))
+    return translator.translate(copy.deepcopy(service), {}, get_managed_policy_map=lambda: {})
+
+
+def test_service_translates_with_traffic_shifting_and_alarms(rendered):
+    _, cfg, files = rendered
+    resources = translated_service(cfg, files)["Resources"]
+    for fn in cfg.service.functions:
+        alias = resources[f"{fn.name}FunctionAliaslive"]
+        assert alias["Type"] == "AWS::Lambda::Alias"
+        update = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        assert update["DeploymentGroupName"] == {"Ref": f"{fn.name}FunctionDeploymentGroup"}
+        group = resources[f"{fn.name}FunctionDeploymentGroup"]["Properties"]
+        alarms = group["AlarmConfiguration"]["Alarms"]
+        assert {"Name": {"Ref": f"{fn.name}ErrorsAlarm"}} in alarms
+        assert {"Name": {"Fn::Sub": "${AWS::StackName}-api-5xx"}} in alarms
+        assert group["AutoRollbackConfiguration"]["Enabled"] is True
+        assert group["ServiceRoleArn"] == {"Fn::GetAtt": ["CodeDeployRole", "Arn"]}
+        # Every role the service makes carries the target account's boundary.
+        assert "PermissionsBoundary" in resources[f"{fn.name}FunctionRole"]["Properties"]
+    assert "PermissionsBoundary" in resources["CodeDeployRole"]["Properties"]
+
+
+def test_new_version_alarm_watches_only_the_new_version(example_config):
+    files = render_all(example_config)
+    alarm = template(files, "service/template.yaml")["Resources"]["OrdersApiErrorsAlarm"]["Properties"]
+    dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+    assert dimensions["ExecutedVersion"] == {"Fn::GetAtt": ["OrdersApiFunction", "Version.Version"]}
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_pipeline_builds_once_then_one_stage_per_environment(rendered):
+    _, cfg, files = rendered
+    pipeline = template(files, "infra/pipeline.yaml")["Resources"]["Pipeline"]["Properties"]
+    assert pipeline["PipelineType"] == "V2"
+    stage_names = [s["Name"] for s in pipeline["Stages"]]
+    assert stage_names == ["Source", "Build", *[e.title for e in cfg.environments]]
+    builds = [a for s in pipeline["Stages"] for a in s["Actions"] if a["ActionTypeId"]["Category"] == "Build"]
+    assert len(builds) == 1  # built once
+    for stage in pipeline["Stages"][2:]:
+        for action in stage["Actions"]:
+            for artifact in action.get("InputArtifacts", []):
+                assert artifact["Name"] in ("BuildOutput", "Source")
+        assert stage["OnFailure"] == {"Result": "ROLLBACK"}
+
+
+def ordered_actions(stage):
+    return [(a["RunOrder"], a["Name"]) for a in sorted(stage["Actions"], key=lambda a: a["RunOrder"])]
+
+
+def test_gated_stage_creates_then_approves_then_executes_that_change_set(rendered):
+    _, cfg, files = rendered
+    stages = {s["Name"]: s for s in template(files, "infra/pipeline.yaml")["Resources"]["Pipeline"]["Properties"]["Stages"]}
+    for env in cfg.environments:
+        stage = stages[env.title]
+        expected = ["CreateChangeSet", *(["Approve"] if env.approval else []), "ExecuteChangeSet"]
+        expected += ["IntegrationTests"] if env.integration_tests else []
+        assert [name for _, name in ordered_actions(stage)] == expected
+        assert [order for order, _ in ordered_actions(stage)] == list(range(1, len(expected) + 1))
+        by_name = {a["Name"]: a for a in stage["Actions"]}
+        create, execute = by_name["CreateChangeSet"]["Configuration"], by_name["ExecuteChangeSet"]["Configuration"]
+        assert create["ActionMode"] == "CHANGE_SET_REPLACE" and execute["ActionMode"] == "CHANGE_SET_EXECUTE"
+        assert create["ChangeSetName"] == execute["ChangeSetName"] and create["StackName"] == execute["StackName"]
+        assert json.loads(create["ParameterOverrides"]) == {"Environment": env.name, "DeploymentType": env.deployment}
+        if env.approval:
+            approval = by_name["Approve"]
+            assert approval["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}
+            assert create["ChangeSetName"] in approval["Configuration"]["CustomData"]
+        if env.integration_tests:
+            variables = json.loads(by_name["IntegrationTests"]["Configuration"]["EnvironmentVariables"])
+            assert {"name": "SERVICE_URL", "value": f"#{{{env.title}Deploy.ApiUrl}}", "type": "PLAINTEXT"} in variables
+            assert by_name["ExecuteChangeSet"]["Namespace"] == f"{env.title}Deploy"
+
+
+def test_deploy_actions_assume_the_deployment_role_of_their_own_account(rendered):
+    _, cfg, files = rendered
+    stages = template(files, "infra/pipeline.yaml")["Resources"]["Pipeline"]["Properties"]["Stages"]
+    for stage, env in zip(stages[2:], cfg.environments):
+        account = cfg.account_id(env.account)
+        for action in stage["Actions"]:
+            if action["ActionTypeId"]["Provider"] == "CloudFormation":
+                assert action["RoleArn"] == f"arn:aws:iam::{account}:role/{cfg.project}-deploy"
+                if action["Configuration"]["ActionMode"] == "CHANGE_SET_REPLACE":
+                    assert action["Configuration"]["RoleArn"] == f"arn:aws:iam::{account}:role/{cfg.project}-cfn-exec"
+
+
+def test_artifact_store_is_encrypted_with_the_build_accounts_key(rendered):
+    _, cfg, files = rendered
+    store = template(files, "infra/pipeline.yaml")["Resources"]["Pipeline"]["Properties"]["ArtifactStore"]
+    assert store["EncryptionKey"] == {"Type": "KMS", "Id": {"Fn::ImportValue": f"{cfg.project}-ArtifactKeyArn"}}
+    build = template(files, "infra/build-account.yaml")
+    outputs = build["Outputs"]
+    assert outputs["ArtifactKeyArn"]["Export"]["Name"] == f"{cfg.project}-ArtifactKeyArn"
+    assert build["Resources"]["ArtifactKey"]["Properties"]["EnableKeyRotation"] is True
+
+
+def test_artifacts_never_expire_while_a_rollback_may_need_them(rendered):
+    _, _, files = rendered
+    bucket = template(files, "infra/build-account.yaml")["Resources"]["ArtifactBucket"]
+    props = bucket["Properties"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    for rule in props["LifecycleConfiguration"]["Rules"]:
+        assert "ExpirationInDays" not in rule and "ExpirationDate" not in rule
+    assert bucket["DeletionPolicy"] == "Retain"
+    encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert encryption == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["ArtifactKey", "Arn"]}}
+
+
+def test_key_and_bucket_grant_only_the_target_roles(rendered):
+    _, cfg, files = rendered
+    resources = template(files, "infra/build-account.yaml")["Resources"]
+    wanted = sorted(a for t in layout.targets(cfg) for a in (t.deploy_role_arn, t.exec_role_arn))
+    documents = [resources["ArtifactKey"]["Properties"]["KeyPolicy"], resources["ArtifactBucketPolicy"]["Properties"]["PolicyDocument"]]
+    for document in documents:
+        granted = [s for s in document["Statement"] if s["Effect"] == "Allow" and "AWS" in s.get("Principal", {})]
+        cross_account = [s for s in granted if s["Principal"]["AWS"] != {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}]
+        assert cross_account, "the target accounts get no grant"
+        for statement in cross_account:
+            assert sorted(statement["Condition"]["ArnEquals"]["aws:PrincipalArn"]) == wanted
+            assert sorted(statement["Principal"]["AWS"]) == sorted(t.root_arn for t in layout.targets(cfg))
+
+
+def all_statements(resources):
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        documents = [props.get("PolicyDocument"), props.get("AssumeRolePolicyDocument")]
+        documents += [p["PolicyDocument"] for p in props.get("Policies", []) if isinstance(p, dict) and "PolicyDocument" in p]
+        for document in filter(None, documents):
+            yield from document["Statement"]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_target_account_roles_are_least_privilege(rendered):
+    _, cfg, files = rendered
+    resources = template(files, "infra/target-account.yaml")["Resources"]
+    for statement in all_statements(resources):
+        actions = as_list(statement.get("Action", []))
+        assert "*" not in actions and "*:*" not in actions and "iam:*" not in actions
+        if statement["Effect"] == "Allow" and any(a.startswith("iam:") for a in actions):
+            assert statement["Resource"] != "*"
+    trust = resources["DeploymentRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"AWS": f"arn:aws:iam::{cfg.build_account_id}:role/{cfg.project}-pipeline"}]
+    create_roles = next(s for s in all_statements(resources) if "iam:CreateRole" in as_list(s["Action"]))
+    assert create_roles["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": {"Ref": "ServiceBoundary"}}}
+    assert resources["DeploymentRole"]["Properties"]["RoleName"] == names.deploy_role(cfg)
+    assert resources["ExecutionRole"]["Properties"]["RoleName"] == names.exec_role(cfg)
+
+
+def test_service_stacks_are_inside_the_roles_scope_and_the_roles_stack_is_not(example_config):
+    prefix = names.service_stack_prefix(example_config)
+    for env in example_config.environments:
+        assert names.service_stack(example_config, env.name).startswith(prefix + "-")
+    assert not names.target_stack(example_config).startswith(prefix)
+
+
+def test_approvers_policy_names_the_real_approval_actions(rendered):
+    _, cfg, files = rendered
+    resources = template(files, "infra/pipeline.yaml")["Resources"]
+    gated = [s for s in layout.stages(cfg) if s.approval_action]
+    if not gated:
+        assert "ApproversPolicy" not in resources
+        return
+    statement = resources["ApproversPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Action"] == "codepipeline:PutApprovalResult"
+    arns = [r["Fn::Sub"] for r in statement["Resource"]]
+    assert arns == [
+        f"arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:${{Pipeline}}/{s.name}/Approve" for s in gated
+    ]
+
+
+def test_failed_executions_are_notified(rendered):
+    _, cfg, files = rendered
+    rule = template(files, "infra/pipeline.yaml")["Resources"]["FailedExecutionRule"]["Properties"]
+    assert rule["EventPattern"]["detail"] == {"pipeline": [cfg.project], "state": ["FAILED"]}
+    topic = template(files, "infra/pipeline.yaml")["Resources"]["NotificationTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Fn::ImportValue": f"{cfg.project}-ArtifactKeyArn"}
