@@ -21,6 +21,10 @@ PROMPTS = {
 }
 
 
+def _can_prompt() -> bool:
+    return sys.stdin.isatty()
+
+
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--example", metavar="NAME", help="Copy a bundled example (dotnet-service) instead of the starter config.")
@@ -62,7 +66,7 @@ def init(
     else:
         values["project"] = values.get("project") or scaffold.default_project(directory)
         missing = scaffold.missing_starter_fields(values, source)
-        if missing and sys.stdin.isatty():
+        if missing and _can_prompt():
             for field in missing:
                 values[field] = click.prompt(PROMPTS[field], default="eu-west-1" if field == "region" else None)
         missing = scaffold.missing_starter_fields(values, source)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pipekit.config import DEFAULT_CONFIG, Config, load_config
+if TYPE_CHECKING:
+    from pipekit.config import Config
+
+DEFAULT_CONFIG = "pipekit.yaml"
 
 format_option = click.option(
     "--format",
@@ -22,7 +26,9 @@ def config_path(ctx: click.Context) -> Path:
     return ctx.find_root().obj.get("config_path") or Path(DEFAULT_CONFIG)
 
 
-def project(ctx: click.Context) -> tuple[Path, Config]:
+def project(ctx: click.Context) -> tuple[Path, "Config"]:
     """The project folder and its validated config."""
+    from pipekit.config import load_config  # pydantic: only once a command runs
+
     path = config_path(ctx)
     return path.parent, load_config(path)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pipekit import files
 from pipekit.cli.options import format_option, project
-from pipekit.config import Config
-from pipekit.render import render_all
+
+if TYPE_CHECKING:
+    from pipekit.config import Config
+    from pipekit.files import FileResult
 
 
 @click.command()
@@ -27,8 +29,10 @@ def render(ctx: click.Context, dry_run: bool, force: bool, output_format: str) -
     write_project(root, cfg, dry_run=dry_run, force=force, output_format=output_format)
 
 
-def write_project(root: Path, cfg: Config, *, dry_run: bool, force: bool, output_format: str) -> list[files.FileResult]:
+def write_project(root: Path, cfg: "Config", *, dry_run: bool, force: bool, output_format: str) -> list["FileResult"]:
     """Render, write (unless dry-run) and report; shared by render and init."""
+    from pipekit import files
+    from pipekit.render import render_all
     from pipekit.ui import files as files_ui
     from pipekit.ui.console import print_json, warn
 
