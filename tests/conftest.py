@@ -87,3 +87,44 @@ def write_config(directory: Path, data: dict) -> Path:
     path = directory / "pipekit.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """One moto server for the session, on a free 127.0.0.1 port; stopped at the end."""
+    from moto.server import ThreadedMotoServer
+
+    from moto_aws import free_port, patch_moto_change_set_outputs, register_stand_in_models
+
+    patcher = pytest.MonkeyPatch()
+    patch_moto_change_set_outputs(patcher)
+    register_stand_in_models()
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        patcher.undo()
+
+
+@pytest.fixture
+def moto_aws(moto_endpoint, tmp_path, monkeypatch):
+    """A clean moto state and AWS config whose profiles reach the example's accounts."""
+    import urllib.request
+
+    from moto_aws import MotoAws, write_aws_config
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).read()
+    aws_dir = tmp_path / "aws"
+    aws_dir.mkdir()
+    data = example_data()
+    write_aws_config(aws_dir / "config", {acct["profile"]: acct["id"] for acct in data["accounts"].values()})
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws_dir / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws_dir / "credentials"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return MotoAws(moto_endpoint, aws_dir / "config")

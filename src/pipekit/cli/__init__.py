@@ -17,6 +17,7 @@ COMMANDS = {
     "init": "pipekit.cli.init:init",
     "render": "pipekit.cli.render:render",
     "validate": "pipekit.cli.validate:validate",
+    "deploy": "pipekit.cli.deploy:deploy",
 }
 
 
@@ -50,8 +51,13 @@ class PipekitGroup(click.Group):
     default=None,
     help="pipekit.yaml to use (default: ./pipekit.yaml). Its folder is the project folder.",
 )
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    help="Send every AWS call to this endpoint (a local emulator). AWS_ENDPOINT_URL works too.",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: Optional[Path]) -> None:
+def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional[str]) -> None:
     """pipekit: a cross-account AWS delivery pipeline for .NET services, from one pipekit.yaml.
 
     \b
@@ -59,9 +65,11 @@ def main(ctx: click.Context, config_path: Optional[Path]) -> None:
       pipekit init --example dotnet-service orders   new project from the bundled example
       pipekit render                                  re-render after editing pipekit.yaml
       pipekit validate                                cfn-lint, SAM transform, cross-checks
+      pipekit deploy --account build                  then --account dev, --account prod
 
     Exit codes: 0 success, 1 the operation failed or found problems, 2 usage or config
     error, 3 a gate tripped on purpose. See docs/commands.md.
     """
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
+    ctx.obj["endpoint_url"] = endpoint_url

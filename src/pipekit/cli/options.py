@@ -32,3 +32,16 @@ def project(ctx: click.Context) -> tuple[Path, "Config"]:
 
     path = config_path(ctx)
     return path.parent, load_config(path)
+
+
+def aws_options(command):
+    """--profile and --region, which override what pipekit.yaml says for the account."""
+    command = click.option("--region", help="Region to use instead of pipekit.yaml's.")(command)
+    command = click.option("--profile", help="AWS profile to use instead of the account's in pipekit.yaml.")(command)
+    return command
+
+
+def overrides(ctx: click.Context, profile, region):
+    from pipekit.aws.sessions import Overrides
+
+    return Overrides(profile=profile, region=region, endpoint_url=ctx.find_root().obj.get("endpoint_url"))

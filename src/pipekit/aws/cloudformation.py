@@ -1,0 +1,220 @@
+"""CloudFormation: stacks, change sets and events as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Optional
+
+from pipekit.aws.errors import AwsError, error_code, error_message
+
+# Largest template CloudFormation accepts inline (TemplateBody).
+MAX_TEMPLATE_BODY = 51_200
+
+FAILED_CREATE_STATES = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"}
+SUCCESS_STATES = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+FAILURE_STATES = {
+    "CREATE_FAILED",
+    "ROLLBACK_COMPLETE",
+    "ROLLBACK_FAILED",
+    "UPDATE_FAILED",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "UPDATE_ROLLBACK_FAILED",
+    "DELETE_FAILED",
+    "IMPORT_ROLLBACK_COMPLETE",
+    "IMPORT_ROLLBACK_FAILED",
+}
+TERMINAL_STATES = SUCCESS_STATES | FAILURE_STATES | {"DELETE_COMPLETE"}
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    stack_id: str
+    status: str
+    status_reason: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    last_updated: Optional[datetime] = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status.endswith("_IN_PROGRESS") and self.status != "REVIEW_IN_PROGRESS"
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    action: str  # Add | Modify | Remove | Import | Dynamic
+    logical_id: str
+    physical_id: str
+    resource_type: str
+    replacement: str  # True | False | Conditional | "" (not applicable)
+    scope: tuple[str, ...] = ()
+    details: tuple[dict, ...] = ()
+    change_set_id: str = ""  # set for nested stacks' own change sets
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    change_set_id: str
+    name: str
+    stack_name: str
+    stack_id: str
+    status: str
+    status_reason: str
+    execution_status: str
+    changes: tuple[ResourceChange, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """CloudFormation's way of saying "nothing to change"."""
+        reason = self.status_reason.lower()
+        return self.status == "FAILED" and (
+            "didn't contain changes" in reason or "no updates are to be performed" in reason or "submitted information didn't contain changes" in reason
+        )
+
+
+@dataclass(frozen=True)
+class StackEvent:
+    event_id: str
+    stack_id: str
+    stack_name: str
+    timestamp: datetime
+    logical_id: str
+    physical_id: str
+    resource_type: str
+    status: str
+    reason: str = ""
+
+
+class CloudFormation:
+    """Stack and change-set calls in one account and region."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def describe_stack(self, name: str) -> Optional[Stack]:
+        try:
+            stacks = self.client.describe_stacks(StackName=name)["Stacks"]
+        except Exception as exc:
+            if error_code(exc) == "ValidationError" and "does not exist" in error_message(exc):
+                return None
+            raise
+        if not stacks:
+            return None
+        raw = stacks[0]
+        return Stack(
+            name=raw["StackName"],
+            stack_id=raw["StackId"],
+            status=raw["StackStatus"],
+            status_reason=raw.get("StackStatusReason", ""),
+            outputs={o["OutputKey"]: o["OutputValue"] for o in raw.get("Outputs", [])},
+            last_updated=raw.get("LastUpdatedTime") or raw.get("CreationTime"),
+        )
+
+    def create_change_set(
+        self,
+        *,
+        stack_name: str,
+        change_set_name: str,
+        template_body: str,
+        change_set_type: str,
+        parameters: dict[str, str],
+        capabilities: list[str],
+        tags: dict[str, str],
+        role_arn: Optional[str] = None,
+    ) -> str:
+        if len(template_body.encode("utf-8")) > MAX_TEMPLATE_BODY:
+            raise AwsError(f"{stack_name}: the template is larger than {MAX_TEMPLATE_BODY} bytes, CloudFormation's inline limit")
+        kwargs: dict[str, Any] = {
+            "StackName": stack_name,
+            "ChangeSetName": change_set_name,
+            "TemplateBody": template_body,
+            "ChangeSetType": change_set_type,
+            "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+            "Capabilities": capabilities,
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            "IncludeNestedStacks": True,
+            "Description": "created by pipekit",
+        }
+        if role_arn:
+            kwargs["RoleARN"] = role_arn
+        return self.client.create_change_set(**kwargs)["Id"]
+
+    def describe_change_set(self, stack_name: str, change_set_name: str) -> ChangeSet:
+        """The change set with every change (all pages)."""
+        changes: list[ResourceChange] = []
+        kwargs: dict[str, Any] = {"StackName": stack_name, "ChangeSetName": change_set_name}
+        while True:
+            page = self.client.describe_change_set(**kwargs)
+            changes += [_resource_change(c) for c in page.get("Changes", []) if c.get("Type", "Resource") == "Resource"]
+            token = page.get("NextToken")
+            if not token:
+                break
+            kwargs["NextToken"] = token
+        return ChangeSet(
+            change_set_id=page["ChangeSetId"],
+            name=page["ChangeSetName"],
+            stack_name=page["StackName"],
+            stack_id=page["StackId"],
+            status=page["Status"],
+            status_reason=page.get("StatusReason", ""),
+            execution_status=page.get("ExecutionStatus", ""),
+            changes=tuple(changes),
+        )
+
+    def execute_change_set(self, stack_name: str, change_set_name: str) -> None:
+        self.client.execute_change_set(StackName=stack_name, ChangeSetName=change_set_name)
+
+    def delete_change_set(self, stack_name: str, change_set_name: str) -> None:
+        self.client.delete_change_set(StackName=stack_name, ChangeSetName=change_set_name)
+
+    def delete_stack(self, stack_name: str) -> None:
+        self.client.delete_stack(StackName=stack_name)
+
+    def latest_event_id(self, stack: str) -> Optional[str]:
+        page = self.client.describe_stack_events(StackName=stack)
+        events = page.get("StackEvents", [])
+        return events[0]["EventId"] if events else None
+
+    def events_since(self, stack: str, last_seen: Optional[str] = None) -> list[StackEvent]:
+        """Events newer than the event id `last_seen` (all events when None), oldest first."""
+        newer: list[StackEvent] = []
+        kwargs: dict[str, Any] = {"StackName": stack}
+        while True:
+            page = self.client.describe_stack_events(**kwargs)
+            for raw in page.get("StackEvents", []):
+                if last_seen is not None and raw["EventId"] == last_seen:
+                    return list(reversed(newer))
+                newer.append(_event(raw))
+            token = page.get("NextToken")
+            if not token:
+                return list(reversed(newer))
+            kwargs["NextToken"] = token
+
+
+def _resource_change(raw: dict) -> ResourceChange:
+    rc = raw["ResourceChange"]
+    return ResourceChange(
+        action=rc.get("Action", ""),
+        logical_id=rc.get("LogicalResourceId", ""),
+        physical_id=rc.get("PhysicalResourceId", ""),
+        resource_type=rc.get("ResourceType", ""),
+        replacement=rc.get("Replacement", ""),
+        scope=tuple(rc.get("Scope", [])),
+        details=tuple(rc.get("Details", [])),
+        change_set_id=rc.get("ChangeSetId", ""),
+    )
+
+
+def _event(raw: dict) -> StackEvent:
+    return StackEvent(
+        event_id=raw["EventId"],
+        stack_id=raw["StackId"],
+        stack_name=raw["StackName"],
+        timestamp=raw["Timestamp"],
+        logical_id=raw.get("LogicalResourceId", ""),
+        physical_id=raw.get("PhysicalResourceId", ""),
+        resource_type=raw.get("ResourceType", ""),
+        status=raw.get("ResourceStatus", ""),
+        reason=raw.get("ResourceStatusReason", ""),
+    )

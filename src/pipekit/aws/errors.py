@@ -1,0 +1,58 @@
+"""Turning botocore's failures into one clear line each."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from pipekit.errors import EXIT_USAGE, PipekitError
+
+
+class CredentialsError(PipekitError):
+    """No usable credentials for an account: the user must log in or fix a profile."""
+
+    exit_code = EXIT_USAGE
+
+
+class AwsError(PipekitError):
+    """AWS refused an operation."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Message", "")) or str(exc)
+
+
+@contextlib.contextmanager
+def aws_errors(account: str) -> Iterator[None]:
+    """Credential and connection problems become CredentialsError; AWS refusals AwsError."""
+    from botocore import exceptions as bx
+
+    try:
+        yield
+    except bx.ProfileNotFound as exc:
+        raise CredentialsError(f"account {account}: {exc} (check `profile` in pipekit.yaml or --profile)") from None
+    except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:
+        raise CredentialsError(f"account {account}: the SSO session has expired or is missing; run `aws sso login` ({exc})") from None
+    except bx.NoCredentialsError:
+        raise CredentialsError(f"account {account}: no AWS credentials found (set `profile` in pipekit.yaml, --profile, or AWS_PROFILE)") from None
+    except bx.NoRegionError:
+        raise CredentialsError(f"account {account}: no region; set `region` in pipekit.yaml or --region") from None
+    except bx.EndpointConnectionError as exc:
+        raise AwsError(f"account {account}: cannot reach {exc.kwargs.get('endpoint_url', 'AWS')}") from None
+    except bx.ClientError as exc:
+        code = error_code(exc)
+        if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"):
+            raise CredentialsError(f"account {account}: credentials rejected ({code}); log in again") from None
+        if code in ("AccessDenied", "AccessDeniedException"):
+            raise AwsError(f"account {account}: access denied: {error_message(exc)}", code) from None
+        raise AwsError(f"account {account}: {error_message(exc)}", code) from None

@@ -1,0 +1,80 @@
+"""Sessions per named account, and the check that a session really is that account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from pipekit.aws.errors import aws_errors
+from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.errors import EXIT_USAGE, PipekitError
+
+
+class AccountMismatch(PipekitError):
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line overrides of what pipekit.yaml says about reaching AWS."""
+
+    profile: Optional[str] = None
+    region: Optional[str] = None
+    endpoint_url: Optional[str] = None  # else boto3's own AWS_ENDPOINT_URL applies
+
+
+class AccountSession:
+    """A boto3 session for one named account of the config."""
+
+    def __init__(self, name: str, expected_id: str, session: Any, endpoint_url: Optional[str]) -> None:
+        self.name = name
+        self.expected_id = expected_id
+        self.session = session
+        self.endpoint_url = endpoint_url
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            from botocore.config import Config as BotoConfig
+
+            # Adaptive retries: botocore slows down by itself on throttling.
+            config = BotoConfig(retries={"mode": "adaptive", "max_attempts": 8}, user_agent_extra="pipekit")
+            kwargs = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
+            self._clients[service] = self.session.client(service, config=config, **kwargs)
+        return self._clients[service]
+
+    def verify(self) -> str:
+        """Refuse to go on unless the credentials belong to the account the config names."""
+        with aws_errors(self.name):
+            actual = self.client("sts").get_caller_identity()["Account"]
+        if actual != self.expected_id:
+            raise AccountMismatch(
+                f"account {self.name}: the credentials are for account {actual}, but pipekit.yaml says "
+                f"{self.name} is {self.expected_id}; nothing was changed (check the profile)"
+            )
+        return actual
+
+
+def open_account(cfg: Config, account: str, overrides: Overrides = Overrides()) -> AccountSession:
+    """A session for `account`: its profile, or its role assumed from the build account's."""
+    import boto3
+
+    if account not in cfg.accounts:
+        raise PipekitError(f"unknown account {account!r} (known: {', '.join(sorted(cfg.accounts))})")
+    spec = cfg.accounts[account]
+    region = overrides.region or cfg.region
+    with aws_errors(account):
+        if overrides.profile or not spec.role_arn:
+            session = boto3.Session(profile_name=overrides.profile or spec.profile, region_name=region)
+        else:
+            source = open_account(cfg, BUILD_ACCOUNT, overrides) if account != BUILD_ACCOUNT else None
+            base = source.session if source else boto3.Session(region_name=region)
+            sts_kwargs = {"endpoint_url": overrides.endpoint_url} if overrides.endpoint_url else {}
+            creds = base.client("sts", **sts_kwargs).assume_role(RoleArn=spec.role_arn, RoleSessionName=f"pipekit-{account}")["Credentials"]
+            session = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=region,
+            )
+    return AccountSession(account, spec.id, session, overrides.endpoint_url)

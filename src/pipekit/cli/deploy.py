@@ -1,0 +1,119 @@
+"""pipekit deploy: put an account's stacks in place through change sets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from pipekit.cli.options import aws_options, format_option, overrides, project
+from pipekit.errors import EXIT_FAILED, UsageError
+
+
+def _can_confirm() -> bool:
+    return sys.stdin.isatty()
+
+
+def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
+    parsed = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--parameter {value!r}: expected KEY=VALUE")
+        parsed[key] = val
+    return parsed
+
+
+@click.command()
+@click.option("--account", required=True, help="Account (a key of accounts in pipekit.yaml) whose stacks to deploy.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (stacks, order, parameters) and stop; calls no AWS.")
+@click.option("--yes", "-y", is_flag=True, help="Execute each change set without asking.")
+@click.option("--no-execute", is_flag=True, help="Create and show the change sets, leave them for review, execute nothing.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Deploy this template instead (with --stack-name).")
+@click.option("--stack-name", help="Stack for --template, e.g. an isolated dev stack.")
+@click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Parameter for --template; repeatable.")
+@click.option("--replace-failed", is_flag=True, help="Delete a stack left in ROLLBACK_COMPLETE by a failed first create, then create it.")
+@aws_options
+@format_option
+@click.pass_context
+def deploy(
+    ctx: click.Context,
+    account: str,
+    dry_run: bool,
+    yes: bool,
+    no_execute: bool,
+    template: Optional[Path],
+    stack_name: Optional[str],
+    parameters: tuple[str, ...],
+    replace_failed: bool,
+    profile: Optional[str],
+    region: Optional[str],
+    output_format: str,
+) -> None:
+    """Deploy the stacks of one account through change sets, with live progress.
+
+    \b
+    pipekit deploy --account build              artifact stack, then the pipeline stack
+    pipekit deploy --account dev                the deployment roles in dev's account
+    pipekit deploy --account prod --no-execute  create and show the change set only
+    pipekit deploy --account dev --template packaged.yaml --stack-name orders-jane
+
+    Before changing anything pipekit checks that the credentials belong to the account id
+    pipekit.yaml names. Each change set is shown and, on a terminal, confirmed (--yes
+    skips); without a terminal pass --yes or --no-execute. "No changes" is success.
+    Exit 0 deployed or nothing to change, 1 a stack failed (its cause is shown), 2 usage,
+    config or credential problems.
+    """
+    from pipekit import deploy as core
+    from pipekit.aws.cloudformation import CloudFormation
+    from pipekit.aws.errors import aws_errors
+    from pipekit.aws.sessions import open_account
+    from pipekit.ui.progress import DeployReporter
+
+    root, cfg = project(ctx)
+    plans = core.plan_account(cfg, root, account, template=template, stack_name=stack_name, parameters=_parse_parameters(parameters))
+    reporter = DeployReporter(output_format)
+    reporter.plan(plans, dry_run)
+    if dry_run:
+        return
+    if not (yes or no_execute) and (output_format == "json" or not _can_confirm()):
+        raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change sets")
+
+    aws = overrides(ctx, profile, region)
+    session = open_account(cfg, account, aws)
+    session.verify()
+    sessions = {account: session}
+
+    def read_output(source: core.FromOutput) -> Optional[str]:
+        if source.account not in sessions:
+            sessions[source.account] = open_account(cfg, source.account, aws)
+            sessions[source.account].verify()
+        with aws_errors(source.account):
+            stack = CloudFormation(sessions[source.account].client("cloudformation")).describe_stack(source.stack)
+        return stack.outputs.get(source.output) if stack else None
+
+    def confirm(change_set) -> bool:
+        if yes:
+            return True
+        reporter.stop()
+        return click.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?", default=False)
+
+    deployer = core.StackDeployer(CloudFormation(session.client("cloudformation")), reporter, confirm)
+    outcomes = []
+    try:
+        for plan in plans:
+            values = core.resolve_parameters(plan, read_output)
+            with aws_errors(account):
+                outcome = deployer.deploy(plan, values, execute=not no_execute, replace_failed=replace_failed)
+            reporter.outcome(outcome)
+            outcomes.append(outcome)
+            if outcome.result in ("failed", "declined"):
+                break  # later stacks build on this one
+    finally:
+        reporter.stop()
+    ok = all(o.ok for o in outcomes)
+    reporter.summary(outcomes, ok)
+    if not ok:
+        ctx.exit(EXIT_FAILED)

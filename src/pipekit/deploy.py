@@ -1,0 +1,344 @@
+"""pipekit deploy: which stacks an account gets (the plan), and putting one in place through
+a change set (the run). The core decides and reports through events; ui/ prints them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+from pipekit import __version__, cfn_yaml, names
+from pipekit.aws.cloudformation import (
+    FAILED_CREATE_STATES,
+    SUCCESS_STATES,
+    TERMINAL_STATES,
+    ChangeSet,
+    CloudFormation,
+    Stack,
+    StackEvent,
+)
+from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.errors import PipekitError, UsageError
+from pipekit.polling import Backoff
+from pipekit.render import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
+
+CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class FromOutput:
+    """A parameter taken from an output of a stack already deployed in another account."""
+
+    account: str
+    stack: str
+    output: str
+
+    def describe(self) -> str:
+        return f"output {self.output} of {self.stack} ({self.account} account)"
+
+
+ParameterValue = Union[str, FromOutput]
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    account: str
+    account_id: str
+    stack_name: str
+    template: Path
+    reason: str
+    parameters: dict[str, ParameterValue] = field(default_factory=dict)
+    capabilities: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def plan_account(
+    cfg: Config,
+    root: Path,
+    account: str,
+    *,
+    template: Optional[Path] = None,
+    stack_name: Optional[str] = None,
+    parameters: Optional[dict[str, str]] = None,
+) -> list[StackPlan]:
+    """The stacks `account` gets, in deploy order. Pure: reads templates, calls no AWS."""
+    if account not in cfg.accounts:
+        raise UsageError(f"unknown account {account!r} (known: {', '.join(sorted(cfg.accounts))})")
+    if template is not None:
+        if not stack_name:
+            raise UsageError("--template needs --stack-name")
+        return [_plan(cfg, account, stack_name, template, f"{template.name} as given", dict(parameters or {}))]
+    if stack_name or parameters:
+        raise UsageError("--stack-name and --parameter apply to --template only")
+    if account == BUILD_ACCOUNT:
+        return [
+            _plan(cfg, account, names.artifacts_stack(cfg), root / BUILD_ACCOUNT_TEMPLATE, "artifact key and bucket", {}),
+            _plan(cfg, account, names.pipeline_stack(cfg), root / PIPELINE_TEMPLATE, "the pipeline (imports the artifact stack's exports)", {}),
+        ]
+    if account not in cfg.target_accounts:
+        raise UsageError(f"account {account!r} hosts no environment; nothing of pipekit's belongs there")
+    key = FromOutput(BUILD_ACCOUNT, names.artifacts_stack(cfg), "ArtifactKeyArn")
+    return [_plan(cfg, account, names.target_stack(cfg), root / TARGET_ACCOUNT_TEMPLATE, "deployment and execution roles", {"ArtifactKeyArn": key})]
+
+
+def _plan(cfg: Config, account: str, stack: str, template: Path, reason: str, parameters: dict) -> StackPlan:
+    body = _read_template(template)
+    local = cfn_yaml.local_code_paths(body)
+    if local:
+        raise UsageError(
+            f"{template}: code at local paths ({', '.join(local)}) must be packaged first "
+            "(aws cloudformation package), then deploy the packaged template"
+        )
+    declared = body.get("Parameters") or {}
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise UsageError(f"{template} has no parameter {', '.join(unknown)} (it has: {', '.join(declared) or 'none'})")
+    missing = sorted(k for k, v in declared.items() if k not in parameters and "Default" not in (v or {}))
+    if missing:
+        raise UsageError(f"{template} needs a value for {', '.join(missing)} (--parameter KEY=VALUE)")
+    envs = [e.name for e in cfg.environments if e.account == account]
+    tags = {"pipekit:project": cfg.project, "pipekit:environment": ",".join(envs) or account, "pipekit:version": __version__}
+    return StackPlan(account, cfg.account_id(account), stack, template, reason, parameters, tuple(cfn_yaml.capabilities(body)), tags)
+
+
+def _read_template(path: Path) -> dict:
+    try:
+        return cfn_yaml.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: not found (run `pipekit render` first)") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not a readable CloudFormation template: {exc}") from None
+
+
+# ---------------------------------------------------------------- events the run reports
+
+
+@dataclass(frozen=True)
+class ChangeSetCreating:
+    stack: str
+    change_set: str
+    change_set_type: str
+
+
+@dataclass(frozen=True)
+class ChangeSetReady:
+    change_set: ChangeSet
+
+
+@dataclass(frozen=True)
+class ResourceEvent:
+    event: StackEvent
+
+
+@dataclass(frozen=True)
+class StackReplacing:
+    stack: str
+    status: str
+
+
+Event = Union[ChangeSetCreating, ChangeSetReady, ResourceEvent, StackReplacing]
+
+
+@dataclass(frozen=True)
+class RootCause:
+    stack: str
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    stack: str
+    result: str  # no_changes | created_only | declined | succeeded | failed
+    status: str = ""
+    change_set: str = ""
+    root_cause: Optional[RootCause] = None
+    next_steps: tuple[str, ...] = ()
+    outputs: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.result in ("no_changes", "created_only", "succeeded")
+
+
+class DeployFailed(PipekitError):
+    """A stack could not be deployed; carries the outcome for the report."""
+
+    def __init__(self, message: str, outcome: Optional[Outcome] = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+# ---------------------------------------------------------------- the run
+
+
+class StackDeployer:
+    """Puts one planned stack in place through a change set and follows it to its end."""
+
+    def __init__(
+        self,
+        cloudformation: CloudFormation,
+        on_event: Callable[[Event], None],
+        confirm: Callable[[ChangeSet], bool],
+        backoff: Callable[[], Backoff] = Backoff,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cf = cloudformation
+        self.on_event = on_event
+        self.confirm = confirm
+        self.backoff = backoff
+        self.clock = clock
+
+    def deploy(self, plan: StackPlan, parameters: dict[str, str], *, execute: bool = True, replace_failed: bool = False) -> Outcome:
+        started = self.clock()
+        existing = self._usable_stack(plan.stack_name, replace_failed)
+        change_set_type = "CREATE" if existing is None or existing.status == "REVIEW_IN_PROGRESS" else "UPDATE"
+        name = f"pipekit-{time.strftime('%Y%m%d-%H%M%S')}"
+        self.on_event(ChangeSetCreating(plan.stack_name, name, change_set_type))
+        self.cf.create_change_set(
+            stack_name=plan.stack_name,
+            change_set_name=name,
+            template_body=plan.template.read_text(encoding="utf-8"),
+            change_set_type=change_set_type,
+            parameters=parameters,
+            capabilities=list(plan.capabilities),
+            tags=plan.tags,
+        )
+        change_set = self._wait_for_change_set(plan.stack_name, name)
+        if change_set.is_empty:
+            self.cf.delete_change_set(plan.stack_name, name)
+            return Outcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
+        if change_set.status != "CREATE_COMPLETE":
+            raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
+        self.on_event(ChangeSetReady(change_set))
+        if not execute:
+            return Outcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
+        if not self.confirm(change_set):
+            return Outcome(plan.stack_name, "declined", change_set=name, seconds=self.clock() - started)
+
+        marker = self.cf.latest_event_id(plan.stack_name)
+        self.cf.execute_change_set(plan.stack_name, name)
+        final, events = self._follow(plan.stack_name, marker)
+        seconds = self.clock() - started
+        if final.status in SUCCESS_STATES:
+            return Outcome(plan.stack_name, "succeeded", final.status, name, outputs=final.outputs, seconds=seconds)
+        cause = self._root_cause(events)
+        return Outcome(plan.stack_name, "failed", final.status, name, cause, _next_steps(final, change_set_type), seconds=seconds)
+
+    def _usable_stack(self, stack_name: str, replace_failed: bool) -> Optional[Stack]:
+        stack = self.cf.describe_stack(stack_name)
+        if stack is None:
+            return None
+        if stack.in_progress:
+            raise DeployFailed(f"{stack_name} is busy ({stack.status}); wait for it to finish, or see `pipekit status`")
+        if stack.status in FAILED_CREATE_STATES:
+            if not replace_failed:
+                raise DeployFailed(
+                    f"{stack_name} is {stack.status} from a failed first create and cannot be updated; "
+                    f"delete it (aws cloudformation delete-stack --stack-name {stack_name}) or re-run with --replace-failed"
+                )
+            self.on_event(StackReplacing(stack_name, stack.status))
+            self.cf.delete_stack(stack_name)
+            self._wait_until_gone(stack_name)
+            return None
+        return stack
+
+    def _wait_for_change_set(self, stack: str, name: str) -> ChangeSet:
+        backoff = self.backoff()
+        while True:
+            change_set = self.cf.describe_change_set(stack, name)
+            if change_set.status in ("CREATE_COMPLETE", "FAILED", "DELETE_COMPLETE", "DELETE_FAILED"):
+                return change_set
+            backoff.wait()
+
+    def _wait_until_gone(self, stack_name: str) -> None:
+        backoff = self.backoff()
+        while True:
+            stack = self.cf.describe_stack(stack_name)
+            if stack is None or stack.status == "DELETE_COMPLETE":
+                return
+            if stack.status == "DELETE_FAILED":
+                raise DeployFailed(f"{stack_name}: could not delete the failed stack: {stack.status_reason}")
+            backoff.wait()
+
+    def _follow(self, stack_name: str, last_seen: Optional[str]) -> tuple[Stack, list[StackEvent]]:
+        """Report every new event until the stack reaches a final state."""
+        backoff = self.backoff()
+        seen: list[StackEvent] = []
+        while True:
+            fresh = self.cf.events_since(stack_name, last_seen)
+            for event in fresh:
+                self.on_event(ResourceEvent(event))
+            if fresh:
+                last_seen = fresh[-1].event_id
+                seen += fresh
+                backoff.activity()
+            stack = self.cf.describe_stack(stack_name)
+            if stack is None:
+                raise DeployFailed(f"{stack_name} disappeared while deploying")
+            if stack.status in TERMINAL_STATES:
+                # Events written between the last read and the final state.
+                for event in self.cf.events_since(stack_name, last_seen):
+                    self.on_event(ResourceEvent(event))
+                    seen.append(event)
+                return stack, seen
+            backoff.wait()
+
+    def _root_cause(self, events: list[StackEvent], depth: int = 0) -> Optional[RootCause]:
+        """The first failure with a reason, followed into nested stacks."""
+        cause = first_failure(events)
+        if cause is None:
+            return None
+        if cause.resource_type == "AWS::CloudFormation::Stack" and cause.physical_id and depth < 5:
+            nested = self.cf.events_since(cause.physical_id)
+            deeper = self._root_cause(nested, depth + 1)
+            if deeper is not None:
+                return deeper
+        return RootCause(cause.stack_name, cause.logical_id, cause.resource_type, cause.status, cause.reason)
+
+
+def first_failure(events: list[StackEvent]) -> Optional[StackEvent]:
+    """The earliest *_FAILED event that says why (not a cancellation caused by another)."""
+    for event in sorted(events, key=lambda e: e.timestamp):
+        if event.status.endswith("_FAILED") and event.reason and not event.reason.startswith(CANCELLED):
+            if event.logical_id == event.stack_name and "resource(s) failed" in event.reason:
+                continue  # the stack's summary, not the cause
+            return event
+    return None
+
+
+def _next_steps(final: Stack, change_set_type: str) -> tuple[str, ...]:
+    if final.status in FAILED_CREATE_STATES and change_set_type == "CREATE":
+        return (
+            f"the first create failed and left {final.name} in {final.status}, which cannot be updated:",
+            f"fix the cause, then re-run with --replace-failed (or: aws cloudformation delete-stack --stack-name {final.name})",
+        )
+    if final.status == "UPDATE_ROLLBACK_FAILED":
+        return (f"{final.name} could not roll back; continue the rollback (aws cloudformation continue-update-rollback) once the cause is fixed",)
+    if final.status == "UPDATE_ROLLBACK_COMPLETE":
+        return (f"{final.name} is back to its previous state; fix the cause and deploy again",)
+    return ()
+
+
+def resolve_parameters(plan: StackPlan, read_output: Callable[[FromOutput], Optional[str]]) -> dict[str, str]:
+    """Concrete parameter values; outputs of other stacks are read through `read_output`."""
+    resolved: dict[str, str] = {}
+    for key, value in plan.parameters.items():
+        if isinstance(value, FromOutput):
+            found = read_output(value)
+            if not found:
+                raise DeployFailed(
+                    f"{plan.stack_name} needs {key} from {value.describe()}, which is not deployed yet: "
+                    f"run `pipekit deploy --account {value.account}` first"
+                )
+            resolved[key] = found
+        else:
+            resolved[key] = value
+    return resolved
