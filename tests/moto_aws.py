@@ -19,7 +19,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def patch_moto_change_set_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+def patch_moto_cloudformation(monkeypatch: pytest.MonkeyPatch) -> None:
     """moto leaves stacks made by change sets without Outputs and exports, and lets them
     import no other stack's exports; real CloudFormation does all three. Wire them up
     around each execution, here in the fixture, so that the product sees what it would
@@ -41,6 +41,18 @@ def patch_moto_change_set_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
                     self.exports[export.name] = export
 
     monkeypatch.setattr(CloudFormationBackend, "execute_change_set", execute_change_set)
+
+    # A CREATE change set on a stack left in REVIEW_IN_PROGRESS reuses that stack in
+    # CloudFormation; moto makes a second stack of the same name. Drop the empty one.
+    original_create = CloudFormationBackend.create_change_set
+
+    def create_change_set(self, stack_name, *args, **kwargs):
+        for stack_id, stack in list(self.stacks.items()):
+            if stack.name == stack_name and stack.status == "REVIEW_IN_PROGRESS":
+                del self.stacks[stack_id]
+        return original_create(self, stack_name, *args, **kwargs)
+
+    monkeypatch.setattr(CloudFormationBackend, "create_change_set", create_change_set)
 
     # moto refuses an unchanged CreateChangeSet that has parameters with an error;
     # CloudFormation creates a FAILED change set that "didn't contain changes", which

@@ -3,6 +3,7 @@ a change set (the run). The core decides and reports through events; ui/ prints 
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,18 +190,20 @@ class StackDeployer:
         confirm: Callable[[ChangeSet], bool],
         backoff: Callable[[], Backoff] = Backoff,
         clock: Callable[[], float] = time.monotonic,
+        max_wait: float = 3 * 3600,
     ) -> None:
         self.cf = cloudformation
         self.on_event = on_event
         self.confirm = confirm
         self.backoff = backoff
         self.clock = clock
+        self.max_wait = max_wait  # CloudFormation's own limits end a stack long before this
 
     def deploy(self, plan: StackPlan, parameters: dict[str, str], *, execute: bool = True, replace_failed: bool = False) -> Outcome:
         started = self.clock()
         existing = self._usable_stack(plan.stack_name, replace_failed)
         change_set_type = "CREATE" if existing is None or existing.status == "REVIEW_IN_PROGRESS" else "UPDATE"
-        name = f"pipekit-{time.strftime('%Y%m%d-%H%M%S')}"
+        name = f"pipekit-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
         self.on_event(ChangeSetCreating(plan.stack_name, name, change_set_type))
         self.cf.create_change_set(
             stack_name=plan.stack_name,
@@ -223,9 +226,10 @@ class StackDeployer:
         if not self.confirm(change_set):
             return Outcome(plan.stack_name, "declined", change_set=name, seconds=self.clock() - started)
 
-        marker = self.cf.latest_event_id(plan.stack_name)
+        # Follow the stack by id: a name can be reused after a deletion.
+        marker = self.cf.latest_event_id(change_set.stack_id)
         self.cf.execute_change_set(plan.stack_name, name)
-        final, events = self._follow(plan.stack_name, marker)
+        final, events = self._follow(change_set.stack_id, marker)
         seconds = self.clock() - started
         if final.status in SUCCESS_STATES:
             return Outcome(plan.stack_name, "succeeded", final.status, name, outputs=final.outputs, seconds=seconds)
@@ -272,6 +276,7 @@ class StackDeployer:
         """Report every new event until the stack reaches a final state."""
         backoff = self.backoff()
         seen: list[StackEvent] = []
+        deadline = self.clock() + self.max_wait
         while True:
             fresh = self.cf.events_since(stack_name, last_seen)
             for event in fresh:
@@ -289,6 +294,8 @@ class StackDeployer:
                     self.on_event(ResourceEvent(event))
                     seen.append(event)
                 return stack, seen
+            if self.clock() > deadline:
+                raise DeployFailed(f"{stack.name} is still {stack.status} after {self.max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
             backoff.wait()
 
     def _root_cause(self, events: list[StackEvent], depth: int = 0) -> Optional[RootCause]:
