@@ -1,0 +1,292 @@
+"""The change-set lifecycle where moto cannot go: failures reported through stack events,
+nested stacks, stacks stuck from a failed create, busy stacks, pagination. The
+CloudFormation client is a real botocore client with a Stubber, so every request is
+checked against the real API model; responses follow the API reference's shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from pipekit.aws.cloudformation import CloudFormation
+from pipekit.deploy import DeployFailed, FromOutput, StackDeployer, StackPlan, first_failure, resolve_parameters
+from pipekit.polling import Backoff
+
+STACK = "orders-svc-dev"
+STACK_ID = f"arn:aws:cloudformation:eu-west-1:222222222222:stack/{STACK}/1a2b3c"
+T0 = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """Fake time: sleeping advances it, so polling costs no real seconds."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def client():
+    return boto3.client("cloudformation", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y")
+
+
+@pytest.fixture
+def plan(tmp_path) -> StackPlan:
+    template = tmp_path / "template.yaml"
+    template.write_text("Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n")
+    return StackPlan("dev", "222222222222", STACK, template, "test", {}, ("CAPABILITY_IAM",), {"pipekit:project": "orders"})
+
+
+def deployer(client, clock, events=None, confirm=lambda cs: True):
+    return StackDeployer(
+        CloudFormation(client),
+        (events if events is not None else []).append,
+        confirm,
+        backoff=lambda: Backoff(first=0.2, sleep=clock.sleep, jitter=0),
+        clock=clock,
+    )
+
+
+def stack(status, reason=""):
+    body = {"StackName": STACK, "StackId": STACK_ID, "StackStatus": status, "CreationTime": T0}
+    if reason:
+        body["StackStatusReason"] = reason
+    return {"Stacks": [body]}
+
+
+def no_stack(stubber):
+    stubber.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist", 400)
+
+
+def event(n, logical, status, reason="", kind="AWS::DynamoDB::Table", physical="", stack_id=STACK_ID, stack_name=STACK):
+    body = {
+        "StackId": stack_id, "EventId": f"e{n}", "StackName": stack_name, "LogicalResourceId": logical,
+        "PhysicalResourceId": physical, "ResourceType": kind, "Timestamp": T0 + timedelta(seconds=n), "ResourceStatus": status,
+    }
+    if reason:
+        body["ResourceStatusReason"] = reason
+    return body
+
+
+def events(*items):
+    return {"StackEvents": sorted(items, key=lambda e: e["Timestamp"], reverse=True)}  # newest first, as AWS does
+
+
+def change_set(status="CREATE_COMPLETE", reason="", changes=None, token=None):
+    body = {
+        "ChangeSetName": "cs", "ChangeSetId": f"{STACK_ID}:changeSet/cs", "StackId": STACK_ID, "StackName": STACK,
+        "Status": status, "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
+        "Changes": changes if changes is not None else [
+            {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "Table", "ResourceType": "AWS::DynamoDB::Table"}}
+        ],
+    }
+    if reason:
+        body["StatusReason"] = reason
+    if token:
+        body["NextToken"] = token
+    return body
+
+
+def create_and_wait(stubber, kind="CREATE", pending=1, final=None):
+    stubber.add_response("create_change_set", {"Id": f"{STACK_ID}:changeSet/cs", "StackId": STACK_ID},
+                         {"StackName": STACK, "ChangeSetName": ANY, "TemplateBody": ANY, "ChangeSetType": kind, "Parameters": [],
+                          "Capabilities": ["CAPABILITY_IAM"], "Tags": [{"Key": "pipekit:project", "Value": "orders"}],
+                          "IncludeNestedStacks": True, "Description": "created by pipekit"})
+    for _ in range(pending):
+        stubber.add_response("describe_change_set", change_set("CREATE_IN_PROGRESS"))
+    stubber.add_response("describe_change_set", final or change_set())
+
+
+def test_failed_first_create_reports_the_root_cause_and_how_to_clean_up(client, plan):
+    clock = Clock()
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        create_and_wait(stubber)
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        stubber.add_response("describe_stack_events", events(
+            event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack"),
+            event(1, STACK, "CREATE_IN_PROGRESS", "User Initiated", kind="AWS::CloudFormation::Stack"),
+            event(2, "Table", "CREATE_IN_PROGRESS"),
+        ))
+        stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
+        stubber.add_response("describe_stack_events", events(
+            event(2, "Table", "CREATE_IN_PROGRESS"),
+            event(3, "Table", "CREATE_FAILED", "Resource handler returned message: \"Table already exists: orders\""),
+            event(4, "Queue", "CREATE_FAILED", "Resource creation cancelled", kind="AWS::SQS::Queue"),
+            event(5, STACK, "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [Table, Queue].", kind="AWS::CloudFormation::Stack"),
+            event(6, STACK, "ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack"),
+        ))
+        stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
+        stubber.add_response("describe_stack_events", events(event(6, STACK, "ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        seen = []
+        outcome = deployer(client, clock, seen).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+
+    assert outcome.result == "failed" and outcome.status == "ROLLBACK_COMPLETE"
+    assert outcome.root_cause.logical_id == "Table"
+    assert "Table already exists" in outcome.root_cause.reason
+    assert any("--replace-failed" in step for step in outcome.next_steps)
+    reported = [e.event.event_id for e in seen if hasattr(e, "event")]
+    assert reported == ["e1", "e2", "e3", "e4", "e5", "e6"]  # every event once, oldest first
+
+
+def test_root_cause_is_followed_into_a_nested_stack(client, plan):
+    nested_id = "arn:aws:cloudformation:eu-west-1:222222222222:stack/orders-svc-dev-Api-XYZ/9f8e"
+    clock = Clock()
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+        create_and_wait(stubber, kind="UPDATE", pending=0)
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        stubber.add_response("describe_stack_events", events(
+            event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
+            event(1, "Api", "UPDATE_FAILED", "Embedded stack arn:... was not successfully updated", kind="AWS::CloudFormation::Stack", physical=nested_id),
+            event(2, STACK, "UPDATE_ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack"),
+        ))
+        stubber.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
+        stubber.add_response("describe_stack_events", events(event(2, STACK, "UPDATE_ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("describe_stack_events", events(
+            event(1, "Route", "UPDATE_FAILED", "Invalid route key", kind="AWS::ApiGatewayV2::Route", stack_id=nested_id, stack_name="orders-svc-dev-Api-XYZ"),
+        ), {"StackName": nested_id})
+        outcome = deployer(client, clock).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+    assert outcome.root_cause.logical_id == "Route" and outcome.root_cause.reason == "Invalid route key"
+    assert outcome.root_cause.stack == "orders-svc-dev-Api-XYZ"
+    assert "back to its previous state" in outcome.next_steps[0]
+
+
+def test_a_stack_stuck_from_a_failed_create_is_refused_without_replace_failed(client, plan):
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
+        with pytest.raises(DeployFailed, match="--replace-failed"):
+            deployer(client, Clock()).deploy(plan, {})
+
+
+def test_replace_failed_deletes_then_creates(client, plan):
+    clock = Clock()
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
+        stubber.add_response("delete_stack", {}, {"StackName": STACK})
+        stubber.add_response("describe_stacks", stack("DELETE_IN_PROGRESS"))
+        no_stack(stubber)
+        create_and_wait(stubber, kind="CREATE")
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("describe_stacks", {"Stacks": [{**stack("CREATE_COMPLETE")["Stacks"][0], "Outputs": [{"OutputKey": "ApiUrl", "OutputValue": "https://x"}]}]})
+        stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        seen = []
+        outcome = deployer(client, clock, seen).deploy(plan, {}, replace_failed=True)
+        stubber.assert_no_pending_responses()
+    assert outcome.result == "succeeded" and outcome.outputs == {"ApiUrl": "https://x"}
+    assert type(seen[0]).__name__ == "StackReplacing"
+
+
+def test_a_busy_stack_is_refused(client, plan):
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
+        with pytest.raises(DeployFailed, match="busy"):
+            deployer(client, Clock()).deploy(plan, {})
+
+
+def test_empty_change_set_is_success_and_deleted(client, plan):
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+        empty = change_set("FAILED", "The submitted information didn't contain changes. Submit different information to create a change set.", changes=[])
+        create_and_wait(stubber, kind="UPDATE", pending=0, final=empty)
+        stubber.add_response("delete_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        outcome = deployer(client, Clock()).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+    assert outcome.result == "no_changes" and outcome.ok
+
+
+def test_a_change_set_that_fails_for_another_reason_is_an_error(client, plan):
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        stubber.add_response("create_change_set", {"Id": "x:changeSet/cs"})
+        stubber.add_response("describe_change_set", change_set("FAILED", "Requires capabilities : [CAPABILITY_NAMED_IAM]", changes=[]))
+        with pytest.raises(DeployFailed, match="CAPABILITY_NAMED_IAM"):
+            deployer(client, Clock()).deploy(plan, {})
+
+
+def test_declined_change_set_is_left_and_not_executed(client, plan):
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        create_and_wait(stubber, pending=0)
+        outcome = deployer(client, Clock(), confirm=lambda cs: False).deploy(plan, {})
+        stubber.assert_no_pending_responses()  # no execute_change_set was made
+    assert outcome.result == "declined" and not outcome.ok
+
+
+def test_change_set_pages_are_all_read(client):
+    first = change_set(token="page-2")
+    second = change_set(changes=[{"Type": "Resource", "ResourceChange": {"Action": "Remove", "LogicalResourceId": "Old", "ResourceType": "AWS::SQS::Queue", "Replacement": "True"}}])
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_change_set", first, {"StackName": STACK, "ChangeSetName": "cs"})
+        stubber.add_response("describe_change_set", second, {"StackName": STACK, "ChangeSetName": "cs", "NextToken": "page-2"})
+        result = CloudFormation(client).describe_change_set(STACK, "cs")
+    assert [c.logical_id for c in result.changes] == ["Table", "Old"]
+    assert result.changes[1].replacement == "True"
+
+
+def test_polling_starts_fast_and_notices_the_end_within_one_interval(client, plan):
+    clock = Clock()
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        create_and_wait(stubber, pending=2)
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("execute_change_set", {})
+        for _ in range(6):
+            stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+            stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("describe_stacks", stack("CREATE_COMPLETE"))
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        outcome = deployer(client, clock).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+    assert outcome.result == "succeeded"
+    assert clock.sleeps[0] < 1.0  # the first look comes fast
+    assert len(clock.sleeps) == 2 + 6  # one sleep per unfinished look, none after the end
+    assert clock.sleeps == sorted(clock.sleeps[:2]) + sorted(clock.sleeps[2:])  # backing off
+
+
+def test_backoff_grows_to_a_cap_and_slows_on_throttling():
+    backoff = Backoff(first=0.2, factor=2, cap=5, jitter=0, sleep=lambda s: None)
+    delays = [backoff.next_delay() for _ in range(8)]
+    assert delays[0] == 0.2 and max(delays) == 5 and delays == sorted(delays)
+    backoff.throttled()
+    assert backoff.next_delay() == 10
+    backoff.activity()
+    assert backoff.next_delay() <= 1.0
+
+
+def test_first_failure_skips_cancellations_and_the_stack_summary():
+    from pipekit.aws.cloudformation import _event
+
+    raw = [
+        event(1, STACK, "UPDATE_FAILED", "The following resource(s) failed to update: [Fn]", kind="AWS::CloudFormation::Stack"),
+        event(2, "Queue", "UPDATE_FAILED", "Resource update cancelled"),
+        event(3, "Fn", "UPDATE_FAILED", "Code storage limit exceeded"),
+    ]
+    assert first_failure([_event(e) for e in raw]).logical_id == "Fn"
+
+
+def test_parameters_from_another_accounts_output(plan):
+    source = FromOutput("build", "orders-artifacts", "ArtifactKeyArn")
+    with_output = StackPlan(plan.account, plan.account_id, plan.stack_name, plan.template, "", {"ArtifactKeyArn": source, "Plain": "v"})
+    assert resolve_parameters(with_output, lambda s: "arn:aws:kms:eu-west-1:111111111111:key/k") == {
+        "ArtifactKeyArn": "arn:aws:kms:eu-west-1:111111111111:key/k", "Plain": "v"}
+    with pytest.raises(DeployFailed, match="pipekit deploy --account build"):
+        resolve_parameters(with_output, lambda s: None)
