@@ -22,7 +22,7 @@ from pipekit.aws.cloudformation import (
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
 from pipekit.polling import Backoff
-from pipekit.render import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
+from pipekit.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
 

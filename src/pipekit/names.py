@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from pipekit.config.models import Config
 
+# Where pipekit renders each template in the project folder.
+BUILD_ACCOUNT_TEMPLATE = "infra/build-account.yaml"
+TARGET_ACCOUNT_TEMPLATE = "infra/target-account.yaml"
+PIPELINE_TEMPLATE = "infra/pipeline.yaml"
 SERVICE_TEMPLATE = "service/template.yaml"
 PACKAGED_TEMPLATE = "packaged.yaml"
+CLOUDFORMATION_TEMPLATES = (BUILD_ACCOUNT_TEMPLATE, TARGET_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, SERVICE_TEMPLATE)
 
 
 def artifacts_stack(cfg: Config) -> str:

@@ -1,7 +1,10 @@
 """Adaptive polling: look again soon, then less often; slow down when throttled.
 
 A finished stack is noticed within one interval, and the first look comes after well
-under a second (SAM CLI sleeps 5 s first, awscli's stack waiter polls every 30 s)."""
+under a second (SAM CLI sleeps 5 s first, awscli's stack waiter polls every 30 s).
+The interval grows by a quarter per look up to 3 s: a change set that takes 1 s is seen
+about 0.15 s late, and a long update costs some 40 calls a minute, well inside
+CloudFormation's describe limits (adaptive retries slow down further if throttled)."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ class Backoff:
     def __init__(
         self,
         first: float = 0.2,
-        factor: float = 1.5,
-        cap: float = 5.0,
+        factor: float = 1.25,
+        cap: float = 3.0,
         jitter: float = 0.1,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

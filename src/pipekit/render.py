@@ -16,19 +16,13 @@ HEADER = (
 
 # output path -> template
 OUTPUTS = {
-    "infra/build-account.yaml": "accounts/build-account.yaml.j2",
-    "infra/target-account.yaml": "accounts/target-account.yaml.j2",
-    "infra/pipeline.yaml": "pipeline/pipeline.yaml.j2",
+    names.BUILD_ACCOUNT_TEMPLATE: "accounts/build-account.yaml.j2",
+    names.TARGET_ACCOUNT_TEMPLATE: "accounts/target-account.yaml.j2",
+    names.PIPELINE_TEMPLATE: "pipeline/pipeline.yaml.j2",
     names.SERVICE_TEMPLATE: "service/template.yaml.j2",
     "buildspec.yml": "buildspecs/buildspec.yml.j2",
     "testspec.yml": "buildspecs/testspec.yml.j2",
 }
-
-# Which stack each rendered CloudFormation template becomes; deploy and validate read it.
-BUILD_ACCOUNT_TEMPLATE = "infra/build-account.yaml"
-TARGET_ACCOUNT_TEMPLATE = "infra/target-account.yaml"
-PIPELINE_TEMPLATE = "infra/pipeline.yaml"
-CLOUDFORMATION_TEMPLATES = (BUILD_ACCOUNT_TEMPLATE, TARGET_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, names.SERVICE_TEMPLATE)
 
 
 def template_environment() -> jinja2.Environment:

@@ -14,7 +14,7 @@ import yaml
 
 from pipekit import consistency, names
 from pipekit.config.models import Config
-from pipekit.render import CLOUDFORMATION_TEMPLATES
+from pipekit.names import CLOUDFORMATION_TEMPLATES
 
 BUILDSPEC = "buildspec.yml"
 

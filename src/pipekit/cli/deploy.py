@@ -70,11 +70,11 @@ def deploy(
     from pipekit.aws.cloudformation import CloudFormation
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
-    from pipekit.ui.progress import DeployReporter
+    from pipekit.ui.deploy_report import make_reporter
 
     root, cfg = project(ctx)
     plans = core.plan_account(cfg, root, account, template=template, stack_name=stack_name, parameters=_parse_parameters(parameters))
-    reporter = DeployReporter(output_format)
+    reporter = make_reporter(output_format)
     reporter.plan(plans, dry_run)
     if dry_run:
         return

@@ -37,7 +37,7 @@ BUILD_ACCOUNT = "build"
 
 class _Model(BaseModel):
     # Unknown keys are errors: a typo must never be silently ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _relative_path(value: str) -> str:

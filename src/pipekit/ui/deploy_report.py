@@ -1,0 +1,154 @@
+"""How deploy reports: one plain line per event in logs, one JSON object per line with
+--format json, and (ui/live.py) a live table on a terminal. Plain and JSON reporting
+import no rich: a deploy from CI should not pay for a terminal UI."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from pipekit import deploy
+from pipekit.aws.cloudformation import StackEvent
+from pipekit.ui.changes import change_set_json, change_set_lines
+
+RESULT_TEXT = {
+    "no_changes": "{stack}: no changes; the empty change set was deleted",
+    "created_only": "{stack}: change set {change_set} created and left for review (--no-execute)",
+    "declined": "{stack}: not executed; change set {change_set} is left for review",
+    "succeeded": "{stack}: {status} in {seconds:.1f}s",
+    "failed": "{stack}: {status}",
+}
+
+
+def make_reporter(output_format: str) -> "PlainReporter":
+    if output_format == "json":
+        return JsonReporter()
+    if sys.stdout.isatty():
+        from pipekit.ui.live import LiveReporter
+
+        return LiveReporter()
+    return PlainReporter()
+
+
+def plan_lines(plans: list[deploy.StackPlan]) -> list[str]:
+    lines = []
+    for index, plan in enumerate(plans, 1):
+        lines.append(f"{index}. {plan.stack_name}  in {plan.account} ({plan.account_id}): {plan.reason}")
+        lines.append(f"   template {plan.template}; capabilities {', '.join(plan.capabilities) or 'none'}")
+        for key, value in sorted(plan.parameters.items()):
+            shown = value.describe() if isinstance(value, deploy.FromOutput) else value
+            lines.append(f"   parameter {key} = {shown}")
+    return lines
+
+
+def outcome_lines(outcome: deploy.Outcome) -> list[str]:
+    lines = [RESULT_TEXT[outcome.result].format(
+        stack=outcome.stack, change_set=outcome.change_set, status=outcome.status, seconds=outcome.seconds)]
+    if outcome.root_cause:
+        cause = outcome.root_cause
+        where = f" in {cause.stack}" if cause.stack != outcome.stack else ""
+        lines.append(f"cause: {cause.logical_id} ({cause.resource_type}){where} {cause.status}: {cause.reason}")
+    lines += [f"next: {step}" for step in outcome.next_steps]
+    return lines
+
+
+class PlainReporter:
+    """Plain lines on stdout, flushed as they come (CI logs)."""
+
+    def __call__(self, event: deploy.Event) -> None:
+        if isinstance(event, deploy.ChangeSetCreating):
+            self.say(f"{event.stack}: creating {event.change_set_type} change set {event.change_set}")
+        elif isinstance(event, deploy.StackReplacing):
+            self.say(f"{event.stack}: deleting the stack left in {event.status} before creating it again")
+        elif isinstance(event, deploy.ChangeSetReady):
+            self.change_set(event.change_set)
+        elif isinstance(event, deploy.ResourceEvent):
+            self.resource(event.event)
+
+    def say(self, line: str, style: str = "") -> None:
+        print(line, flush=True)
+
+    def change_set(self, change_set) -> None:
+        for line in change_set_lines(change_set):
+            self.say(line)
+
+    def resource(self, event: StackEvent) -> None:
+        reason = f"  {event.reason}" if event.reason else ""
+        self.say(f"{event.timestamp:%H:%M:%S} {event.stack_name} {event.logical_id} {event.resource_type} {event.status}{reason}")
+
+    def plan(self, plans: list[deploy.StackPlan], dry_run: bool) -> None:
+        for line in plan_lines(plans):
+            self.say(line)
+
+    def outcome(self, outcome: deploy.Outcome) -> None:
+        self.stop()
+        style = {"succeeded": "green", "failed": "bold red"}.get(outcome.result, "")
+        for line in outcome_lines(outcome):
+            self.say(line, style)
+
+    def summary(self, outcomes: list[deploy.Outcome], ok: bool) -> None:
+        pass
+
+    def stop(self) -> None:
+        """End any live display, e.g. before asking a question."""
+
+
+class JsonReporter(PlainReporter):
+    """One JSON object per line: the plan, each event, each stack's result, a summary."""
+
+    def __call__(self, event: deploy.Event) -> None:
+        if isinstance(event, deploy.ChangeSetCreating):
+            self.emit({"event": "change_set_creating", "stack": event.stack, "change_set": event.change_set, "type": event.change_set_type})
+        elif isinstance(event, deploy.StackReplacing):
+            self.emit({"event": "stack_replacing", "stack": event.stack, "status": event.status})
+        elif isinstance(event, deploy.ChangeSetReady):
+            self.emit({"event": "change_set_ready", **change_set_json(event.change_set)})
+        elif isinstance(event, deploy.ResourceEvent):
+            e = event.event
+            self.emit({"event": "stack_event", "stack": e.stack_name, "logical_id": e.logical_id, "resource_type": e.resource_type,
+                       "status": e.status, "reason": e.reason, "timestamp": e.timestamp.isoformat()})
+
+    def plan(self, plans: list[deploy.StackPlan], dry_run: bool) -> None:
+        self.emit({"event": "plan", "dry_run": dry_run, "stacks": [plan_json(p) for p in plans]})
+
+    def outcome(self, outcome: deploy.Outcome) -> None:
+        self.emit({"event": "stack_result", **outcome_json(outcome)})
+
+    def summary(self, outcomes: list[deploy.Outcome], ok: bool) -> None:
+        self.emit({"event": "summary", "ok": ok, "stacks": [outcome_json(o) for o in outcomes]})
+
+    def emit(self, document: dict) -> None:
+        print(json.dumps(document, default=str), flush=True)
+
+
+def plan_json(plan: deploy.StackPlan) -> dict:
+    return {
+        "account": plan.account,
+        "account_id": plan.account_id,
+        "stack": plan.stack_name,
+        "template": str(plan.template),
+        "reason": plan.reason,
+        "capabilities": list(plan.capabilities),
+        "parameters": {
+            k: ({"from_stack": v.stack, "output": v.output, "account": v.account} if isinstance(v, deploy.FromOutput) else v)
+            for k, v in sorted(plan.parameters.items())
+        },
+        "tags": plan.tags,
+    }
+
+
+def outcome_json(outcome: deploy.Outcome) -> dict:
+    cause = outcome.root_cause
+    return {
+        "stack": outcome.stack,
+        "result": outcome.result,
+        "status": outcome.status,
+        "change_set": outcome.change_set,
+        "seconds": round(outcome.seconds, 3),
+        "root_cause": None if cause is None else {
+            "stack": cause.stack, "logical_id": cause.logical_id, "resource_type": cause.resource_type,
+            "status": cause.status, "reason": cause.reason,
+        },
+        "next_steps": list(outcome.next_steps),
+        "outputs": outcome.outputs,
+    }
