@@ -103,7 +103,9 @@ def test_gated_stage_creates_then_approves_then_executes_that_change_set(rendere
         create, execute = by_name["CreateChangeSet"]["Configuration"], by_name["ExecuteChangeSet"]["Configuration"]
         assert create["ActionMode"] == "CHANGE_SET_REPLACE" and execute["ActionMode"] == "CHANGE_SET_EXECUTE"
         assert create["ChangeSetName"] == execute["ChangeSetName"] and create["StackName"] == execute["StackName"]
-        assert json.loads(create["ParameterOverrides"]) == {"Environment": env.name, "DeploymentType": env.deployment}
+        assert create["TemplateConfiguration"] == f"BuildOutput::service/environments/{env.name}.json"
+        parameters = json.loads(files[f"service/environments/{env.name}.json"])["Parameters"]
+        assert parameters["Environment"] == env.name and parameters["DeploymentType"] == env.deployment
         if env.approval:
             approval = by_name["Approve"]
             assert approval["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}

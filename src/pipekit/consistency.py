@@ -23,8 +23,9 @@ class Problem:
     message: str
 
 
-def check(cfg: Config, templates: dict[str, dict], buildspec: Optional[dict]) -> list[Problem]:
-    """All consistency problems between the parsed templates, the buildspec and the config."""
+def check(cfg: Config, templates: dict[str, dict], buildspec: Optional[dict], parameter_files: dict[str, Any]) -> list[Problem]:
+    """All consistency problems between the parsed templates, the buildspec, the
+    environments' parameter files and the config."""
     problems: list[Problem] = []
     pipeline = templates.get(PIPELINE_TEMPLATE)
     target = templates.get(TARGET_ACCOUNT_TEMPLATE)
@@ -35,7 +36,7 @@ def check(cfg: Config, templates: dict[str, dict], buildspec: Optional[dict]) ->
         if target is not None:
             problems += _pipeline_roles_exist(cfg, pipeline, target)
         if service is not None:
-            problems += _overrides_match_service(pipeline, service)
+            problems += _parameters_match_service(pipeline, service, parameter_files, buildspec)
     if target is not None:
         problems += _trust_names_pipeline_role(cfg, target)
     if build is not None:
@@ -145,23 +146,31 @@ def _build_account_grants(cfg: Config, build: dict) -> list[Problem]:
     return problems
 
 
-def _overrides_match_service(pipeline: dict, service: dict) -> list[Problem]:
+def _parameters_match_service(pipeline: dict, service: dict, parameter_files: dict[str, Any], buildspec: Optional[dict]) -> list[Problem]:
+    """Each stage's parameter file is in the build artifact and fits the service template;
+    the outputs the tests read exist."""
     parameters = service.get("Parameters") or {}
     outputs = service.get("Outputs") or {}
+    shipped = ((buildspec or {}).get("artifacts") or {}).get("files") or []
     problems = []
     for stage in _resource(pipeline, "Pipeline").get("Properties", {}).get("Stages") or []:
         for action in stage.get("Actions") or []:
             config = action.get("Configuration") or {}
-            overrides = config.get("ParameterOverrides")
-            if isinstance(overrides, str):
-                for key, value in json.loads(overrides).items():
+            configuration = config.get("TemplateConfiguration")
+            if isinstance(configuration, str):
+                path = configuration.split("::", 1)[-1]
+                if buildspec is not None and path not in shipped:
+                    problems.append(Problem("buildspec.yml", f"stage {stage.get('Name')!r} reads {path}, which the build does not hand over"))
+                document = parameter_files.get(path)
+                if not isinstance(document, dict):
+                    problems.append(Problem(path, f"stage {stage.get('Name')!r} deploys with {path}, which is missing or not JSON (run `pipekit render`)"))
+                    continue
+                for key, value in (document.get("Parameters") or {}).items():
                     allowed = (parameters.get(key) or {}).get("AllowedValues")
                     if key not in parameters:
-                        problems.append(Problem(PIPELINE_TEMPLATE, f"stage {stage.get('Name')!r} passes unknown parameter {key!r}"))
+                        problems.append(Problem(path, f"sets unknown parameter {key!r} of the service template"))
                     elif allowed and value not in allowed:
-                        problems.append(
-                            Problem(PIPELINE_TEMPLATE, f"stage {stage.get('Name')!r} passes {key}={value!r}, not one of {allowed}")
-                        )
+                        problems.append(Problem(path, f"sets {key}={value!r}, not one of {allowed}"))
             variables = config.get("EnvironmentVariables")
             if isinstance(variables, str):
                 for name in re.findall(r"#\{\w+\.(\w+)\}", variables):
@@ -179,8 +188,8 @@ def _commands(buildspec: dict) -> Iterator[str]:
 
 
 def _buildspec_matches_service(cfg: Config, buildspec: dict, service: dict) -> list[Problem]:
-    """The build must publish every function where the service template's CodeUri points,
-    package that template, and hand over the file the pipeline deploys."""
+    """The build must publish every .NET function where the service template's CodeUri
+    points, package that template, and hand over the file the pipeline deploys."""
     commands = " ".join(" ".join(_commands(buildspec)).split())
     problems = []
     template_dir = PurePosixPath(names.SERVICE_TEMPLATE).parent
@@ -189,6 +198,8 @@ def _buildspec_matches_service(cfg: Config, buildspec: dict, service: dict) -> l
         if resource.get("Type") != "AWS::Serverless::Function" or not isinstance(code_uri, str):
             continue
         published = _normalise(template_dir / code_uri)
+        if published == names.HOOKS_DIR:
+            continue  # Python source rendered by pipekit, packaged as it is
         if f"--output {published}" not in commands:
             problems.append(Problem("buildspec.yml", f"{logical_id}'s CodeUri {code_uri} is not where the build publishes it"))
     if f"--template-file {names.SERVICE_TEMPLATE}" not in commands:

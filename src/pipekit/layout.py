@@ -44,8 +44,13 @@ class Stage:
     target: Target
     stack: str
     change_set: str
-    parameter_overrides: str
+    parameters: dict[str, str]
     actions: list[Action] = field(default_factory=list)
+
+    @property
+    def template_configuration(self) -> str:
+        """The build artifact's file of this environment's stack parameters."""
+        return names.environment_parameters(self.env.name)
 
     @property
     def approval_action(self) -> Optional[str]:
@@ -63,6 +68,13 @@ def targets(cfg: Config) -> list[Target]:
         )
         for account in cfg.target_accounts
     ]
+
+
+def environment_parameters_file(stage: Stage) -> str:
+    """A CloudFormation template configuration file: the stage's stack parameters.
+    Rendered into the repository and shipped in the build artifact (built once, like
+    the code), because CodePipeline caps inline ParameterOverrides at 1000 characters."""
+    return json.dumps({"Parameters": stage.parameters, "Tags": {"pipekit:environment": stage.env.name}}, indent=2, sort_keys=True) + "\n"
 
 
 def stages(cfg: Config) -> list[Stage]:
@@ -97,13 +109,19 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
                 environment_variables=json.dumps(variables, separators=(",", ":")),
             )
         )
-    overrides = json.dumps({"Environment": env.name, "DeploymentType": env.deployment}, separators=(",", ":"))
+    hooks = env.effective_hooks(cfg.service.hooks)
+    parameters = {
+        "Environment": env.name,
+        "DeploymentType": env.deployment,
+        "HooksEnabled": "true" if hooks.enabled else "false",
+        "HookSettings": json.dumps(hooks.settings(), separators=(",", ":"), sort_keys=True),
+    }
     return Stage(
         name=env.title,
         env=env,
         target=target,
         stack=stack,
         change_set=change_set,
-        parameter_overrides=overrides,
+        parameters=parameters,
         actions=actions,
     )

@@ -11,6 +11,14 @@ TARGET_ACCOUNT_TEMPLATE = "infra/target-account.yaml"
 PIPELINE_TEMPLATE = "infra/pipeline.yaml"
 SERVICE_TEMPLATE = "service/template.yaml"
 PACKAGED_TEMPLATE = "packaged.yaml"
+HOOKS_DIR = "service/hooks"
+HOOK_FILES = ("hooklib.py", "pre_traffic.py", "post_traffic.py")
+
+
+def environment_parameters(env: str) -> str:
+    return f"service/environments/{env}.json"
+
+
 CLOUDFORMATION_TEMPLATES = (BUILD_ACCOUNT_TEMPLATE, TARGET_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, SERVICE_TEMPLATE)
 
 

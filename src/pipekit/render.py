@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from pathlib import PurePosixPath
 
 import jinja2
@@ -13,6 +15,9 @@ HEADER = (
     "# Rendered by pipekit from pipekit.yaml. Change pipekit.yaml and run `pipekit render`;\n"
     "# once you edit this file by hand, pipekit leaves it alone (unless --force)."
 )
+
+# The current Python Lambda runtime, for the traffic hooks.
+HOOK_RUNTIME = "python3.14"
 
 # output path -> template
 OUTPUTS = {
@@ -35,6 +40,8 @@ def template_environment() -> jinja2.Environment:
         autoescape=False,  # YAML, not HTML
     )
     env.filters["basename_stem"] = lambda path: PurePosixPath(path).stem
+    # A JSON string is a valid double-quoted YAML scalar, whatever quotes it holds.
+    env.filters["yaml_string"] = json.dumps
     return env
 
 
@@ -50,6 +57,9 @@ def context(cfg: Config) -> dict:
         "stages": stages,
         "approval_envs": [s.env.name for s in stages if s.approval_action],
         "has_integration_tests": any(e.integration_tests for e in cfg.environments),
+        "hooks_anywhere": any(e.effective_hooks(cfg.service.hooks).enabled for e in cfg.environments),
+        "hook_runtime": HOOK_RUNTIME,
+        "environment_files": [s.template_configuration for s in stages],
         "deployment_types": DEPLOYMENT_TYPES,
         "table_id": "Table",
         "service_template": names.SERVICE_TEMPLATE,
@@ -87,4 +97,11 @@ def render_all(cfg: Config) -> dict[str, str]:
     outputs = dict(OUTPUTS)
     if not ctx["has_integration_tests"]:
         del outputs["testspec.yml"]
-    return {path: env.get_template(template).render(ctx) for path, template in outputs.items()}
+    files = {path: env.get_template(template).render(ctx) for path, template in outputs.items()}
+    for stage in ctx["stages"]:
+        files[stage.template_configuration] = layout.environment_parameters_file(stage)
+    if ctx["hooks_anywhere"]:
+        hooks = resources.files("pipekit") / "templates" / "service" / "hooks"
+        for name in names.HOOK_FILES:
+            files[f"{names.HOOKS_DIR}/{name}"] = (hooks / name).read_text(encoding="utf-8")
+    return files

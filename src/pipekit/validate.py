@@ -6,6 +6,7 @@ cfn-lint on every CloudFormation template, the SAM transform on the service temp
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -56,7 +57,7 @@ def validate_project(root: Path, cfg: Config) -> list[Finding]:
         if rel == names.SERVICE_TEMPLATE:
             findings += list(translate_service(rel, template, cfg.region))
     buildspec = _read_buildspec(root / BUILDSPEC, findings)
-    for problem in consistency.check(cfg, parsed, buildspec):
+    for problem in consistency.check(cfg, parsed, buildspec, _read_parameter_files(root, cfg)):
         findings.append(Finding("pipekit", problem.file, None, None, "consistency", "error", problem.message))
     return findings
 
@@ -103,6 +104,17 @@ def _parse(text: str) -> Optional[dict]:
     except Exception:  # cfn-lint already reported the parse error with its location
         return None
     return template if isinstance(template, dict) else None
+
+
+def _read_parameter_files(root: Path, cfg: Config) -> dict[str, Any]:
+    files: dict[str, Any] = {}
+    for env in cfg.environments:
+        rel = names.environment_parameters(env.name)
+        try:
+            files[rel] = json.loads((root / rel).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            files[rel] = None  # reported by the consistency check
+    return files
 
 
 def _read_buildspec(path: Path, findings: list[Finding]) -> Optional[dict]:

@@ -8,6 +8,8 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipekit.config.hooks import Hooks, HooksOverride, checks_for
+
 # The project name prefixes S3 buckets, IAM roles, stacks and pipelines. The tightest
 # of those (the artifact bucket "<project>-artifacts-<12 digits>-<region>", 63 chars)
 # sets the length limit; S3 sets the alphabet.
@@ -169,6 +171,7 @@ class Service(_Model):
     functions: list[Function] = Field(min_length=1)
     table: Optional[Table] = None
     alarms: Alarms = Field(default_factory=Alarms)
+    hooks: Hooks = Field(default_factory=Hooks)
 
     @field_validator("runtime")
     @classmethod
@@ -204,6 +207,7 @@ class Environment(_Model):
     deployment: DeploymentType = "AllAtOnce"
     integration_tests: Optional[str] = Field(default=None, description="test project run against this environment")
     approval: Optional[Literal["manual"]] = None
+    hooks: Optional[HooksOverride] = Field(default=None, description="switch the traffic hooks off here, or change their checks")
 
     @field_validator("name")
     @classmethod
@@ -220,6 +224,9 @@ class Environment(_Model):
             if not value.endswith(".csproj"):
                 raise ValueError(f"{value!r} is not a .csproj file")
         return value
+
+    def effective_hooks(self, service_hooks: Hooks) -> Hooks:
+        return self.hooks.apply(service_hooks) if self.hooks else service_hooks
 
     @property
     def title(self) -> str:
@@ -290,6 +297,28 @@ class Config(_Model):
             elif env.account == BUILD_ACCOUNT:
                 problems.append(
                     (("environments", index, "account"), f"environment {env.name!r} deploys into the build account; give it its own account")
+                )
+            problems += self._hook_problems(env, index)
+        return problems
+
+    def _hook_problems(self, env: "Environment", index: int) -> list[tuple[tuple, str]]:
+        hooks = env.effective_hooks(self.service.hooks)
+        where = ("environments", index, "hooks") if env.hooks else ("service", "hooks")
+        if not hooks.enabled:
+            return []
+        names = {f.name: f for f in self.service.functions}
+        problems = []
+        for check in hooks.smoke_checks:
+            target = names.get(check.function) if check.function else None
+            if check.function and target is None:
+                problems.append((where, f"smoke check {check.name!r} names unknown function {check.function!r} (known: {', '.join(names)})"))
+            elif target is not None and check.kind == "http" and not target.api:
+                problems.append((where, f"smoke check {check.name!r} sends HTTP to {target.name}, which is not on the API (api: false)"))
+        for fn in self.service.functions:
+            if not checks_for(hooks, fn.name, fn.api):
+                problems.append(
+                    (where, f"environment {env.name!r}: function {fn.name} has no smoke check, so its PreTraffic hook could prove nothing; "
+                            "add one (path or payload) or set hooks.enabled: false")
                 )
         return problems
 
