@@ -107,3 +107,22 @@ def test_cli_missing_config_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.yaml"), "validate"])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_smoke_check_naming_an_unknown_function():
+    data = example_data()
+    data["service"]["hooks"] = {"smoke_checks": [{"name": "ping", "function": "Nope", "path": "/ping"}, {"name": "health", "path": "/health"}]}
+    assert "unknown function 'Nope'" in error_for(yaml.safe_dump(data))
+
+
+def test_a_function_without_any_smoke_check_is_refused_while_hooks_are_on():
+    data = example_data()
+    data["service"]["functions"].append({"name": "Worker", "project": "src/Worker/Worker.csproj", "api": False})
+    message = error_for(yaml.safe_dump(data))
+    assert "function Worker has no smoke check" in message and "hooks.enabled: false" in message
+
+
+def test_a_smoke_check_needs_a_path_or_a_payload():
+    data = example_data()
+    data["service"]["hooks"] = {"smoke_checks": [{"name": "nothing"}]}
+    assert "needs either path" in error_for(yaml.safe_dump(data))

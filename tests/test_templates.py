@@ -221,3 +221,39 @@ def test_failed_executions_are_notified(rendered):
     assert rule["EventPattern"]["detail"] == {"pipeline": [cfg.project], "state": ["FAILED"]}
     topic = template(files, "infra/pipeline.yaml")["Resources"]["NotificationTopic"]["Properties"]
     assert topic["KmsMasterKeyId"] == {"Fn::ImportValue": f"{cfg.project}-ArtifactKeyArn"}
+
+
+def test_hooks_are_in_the_alias_update_policy_and_named_for_codedeploy(example_config):
+    files = render_all(example_config)
+    resources = translated_service(example_config, files)["Resources"]
+    update = resources["OrdersApiFunctionAliaslive"]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+    assert update["BeforeAllowTrafficHook"] == {"Fn::If": ["UseHooks", {"Ref": "OrdersApiPreTrafficHook"}, {"Ref": "AWS::NoValue"}]}
+    assert update["AfterAllowTrafficHook"] == {"Fn::If": ["UseHooks", {"Ref": "OrdersApiPostTrafficHook"}, {"Ref": "AWS::NoValue"}]}
+    pre = resources["OrdersApiPreTrafficHook"]
+    assert pre["Condition"] == "UseHooks"
+    assert pre["Properties"]["FunctionName"]["Fn::Sub"].startswith("CodeDeployHook_")
+    assert pre["Properties"]["Runtime"].startswith("python3.")
+    variables = pre["Properties"]["Environment"]["Variables"]
+    assert variables["TARGET_VERSION_ARN"] == {"Ref": next(k for k in resources if k.startswith("OrdersApiFunctionVersion"))}
+    # least privilege: the PreTraffic hook may invoke exactly the new version
+    statements = [s for p in resources["OrdersApiPreTrafficHookRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    invoke = next(s for s in statements if s["Action"] == "lambda:InvokeFunction")
+    assert invoke["Resource"] == variables["TARGET_VERSION_ARN"]
+    assert "PermissionsBoundary" in resources["OrdersApiPreTrafficHookRole"]["Properties"]
+    assert sorted(files[f"service/hooks/{n}"] is not None for n in ("hooklib.py", "pre_traffic.py", "post_traffic.py")) == [True] * 3
+
+
+def test_hooks_can_be_switched_off_per_environment():
+    from conftest import config_from, example_data
+
+    data = example_data()
+    data["environments"][0]["hooks"] = {"enabled": False}
+    data["environments"][1]["hooks"] = {"post_traffic": {"window_minutes": 20, "max_errors": 1}}
+    files = render_all(config_from(data))
+    dev = json.loads(files["service/environments/dev.json"])["Parameters"]
+    prod = json.loads(files["service/environments/prod.json"])["Parameters"]
+    assert dev["HooksEnabled"] == "false"
+    assert prod["HooksEnabled"] == "true"
+    settings = json.loads(prod["HookSettings"])
+    assert settings["window_minutes"] == 20 and settings["max_errors"] == 1
+    assert settings["smoke_checks"] == [{"name": "health", "method": "GET", "path": "/health", "expect_status": 200}]
