@@ -51,6 +51,7 @@ class ResourceChange:
     scope: tuple[str, ...] = ()
     details: tuple[dict, ...] = ()
     change_set_id: str = ""  # set for nested stacks' own change sets
+    policy_action: str = ""  # Delete | Retain | Snapshot | ReplaceAndDelete | ReplaceAndRetain | ReplaceAndSnapshot
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,15 @@ class CloudFormation:
             kwargs["RoleARN"] = role_arn
         return self.client.create_change_set(**kwargs)["Id"]
 
-    def describe_change_set(self, stack_name: str, change_set_name: str) -> ChangeSet:
-        """The change set with every change (all pages)."""
+    def describe_change_set(self, stack_name: Optional[str], change_set_name: str, property_values: bool = False) -> ChangeSet:
+        """The change set with every change (all pages); with property_values, the
+        before and after values of changed properties where CloudFormation has them."""
         changes: list[ResourceChange] = []
-        kwargs: dict[str, Any] = {"StackName": stack_name, "ChangeSetName": change_set_name}
+        kwargs: dict[str, Any] = {"ChangeSetName": change_set_name}
+        if stack_name:  # optional when the name is the change set's ARN
+            kwargs["StackName"] = stack_name
+        if property_values:
+            kwargs["IncludePropertyValues"] = True
         while True:
             page = self.client.describe_change_set(**kwargs)
             changes += [_resource_change(c) for c in page.get("Changes", []) if c.get("Type", "Resource") == "Resource"]
@@ -161,6 +167,35 @@ class CloudFormation:
             execution_status=page.get("ExecutionStatus", ""),
             changes=tuple(changes),
         )
+
+    def pending_change_sets(self, stack_name: str) -> list[dict]:
+        """Change sets ready to execute, newest first."""
+        summaries: list[dict] = []
+        kwargs: dict[str, Any] = {"StackName": stack_name}
+        while True:
+            page = self.client.list_change_sets(**kwargs)
+            summaries += [
+                s for s in page.get("Summaries", []) if s.get("Status") == "CREATE_COMPLETE" and s.get("ExecutionStatus") == "AVAILABLE"
+            ]
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        return sorted(summaries, key=lambda s: s["CreationTime"], reverse=True)
+
+    def get_template(self, stack_name: str, change_set_name: Optional[str] = None) -> Optional[dict]:
+        """The stack's template (or the change set's, as submitted), parsed."""
+        from pipekit import cfn_yaml
+
+        kwargs: dict[str, Any] = {"StackName": stack_name, "TemplateStage": "Original"}
+        if change_set_name:
+            kwargs["ChangeSetName"] = change_set_name
+        body = self.client.get_template(**kwargs).get("TemplateBody")
+        if isinstance(body, dict):
+            return body
+        try:
+            return cfn_yaml.loads(body) if body else None
+        except ValueError:
+            return None
 
     def execute_change_set(self, stack_name: str, change_set_name: str) -> None:
         self.client.execute_change_set(StackName=stack_name, ChangeSetName=change_set_name)
@@ -203,6 +238,7 @@ def _resource_change(raw: dict) -> ResourceChange:
         scope=tuple(rc.get("Scope", [])),
         details=tuple(rc.get("Details", [])),
         change_set_id=rc.get("ChangeSetId", ""),
+        policy_action=rc.get("PolicyAction", ""),
     )
 
 

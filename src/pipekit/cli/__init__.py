@@ -18,6 +18,8 @@ COMMANDS = {
     "render": "pipekit.cli.render:render",
     "validate": "pipekit.cli.validate:validate",
     "deploy": "pipekit.cli.deploy:deploy",
+    "changeset": "pipekit.cli.changeset:changeset",
+    "approve": "pipekit.cli.approve:approve",
 }
 
 

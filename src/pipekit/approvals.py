@@ -1,0 +1,76 @@
+"""Which change set a waiting manual approval gates, and the summary recorded with the
+answer. Pure: works on the pipeline's declaration and the config."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from pipekit.aws.codepipeline import PendingApproval
+from pipekit.config.models import Config
+from pipekit.errors import PipekitError, UsageError
+from pipekit.review import Review
+
+ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/")
+
+
+class NothingToApprove(PipekitError):
+    pass
+
+
+@dataclass(frozen=True)
+class Gate:
+    approval: PendingApproval
+    account: str
+    stack: str
+    change_set: str
+
+
+def choose(approvals: list[PendingApproval], cfg: Config, env: Optional[str]) -> PendingApproval:
+    if env:
+        try:
+            stage = cfg.environment(env).title
+        except KeyError:
+            raise UsageError(f"unknown environment {env!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
+        approvals = [a for a in approvals if a.stage == stage]
+    if not approvals:
+        where = f" for {env}" if env else ""
+        raise NothingToApprove(f"no manual approval is waiting{where} in the pipeline")
+    if len(approvals) > 1:
+        stages = ", ".join(a.stage for a in approvals)
+        raise UsageError(f"approvals are waiting in several stages ({stages}); choose one with --env")
+    return approvals[0]
+
+
+def gate_of(approval: PendingApproval, actions: list[dict], cfg: Config) -> Gate:
+    """The change set the approval gates: the stage's CHANGE_SET_REPLACE action, in the
+    account whose deployment role it assumes."""
+    creates = [
+        a for a in actions
+        if (a.get("configuration") or {}).get("ActionMode") == "CHANGE_SET_REPLACE" and a.get("runOrder", 1) < _run_order(actions, approval.action)
+    ]
+    if not creates:
+        raise PipekitError(f"stage {approval.stage} creates no change set before {approval.action}; nothing to review")
+    create = creates[-1]
+    match = ACCOUNT_IN_ARN.match(create.get("roleArn") or "")
+    if not match:
+        raise PipekitError(f"stage {approval.stage}: cannot tell from {create.get('name')} which account it deploys to")
+    account = next((name for name, a in cfg.accounts.items() if a.id == match.group(1)), None)
+    if account is None:
+        raise PipekitError(f"stage {approval.stage} deploys to account {match.group(1)}, which pipekit.yaml does not name")
+    config = create["configuration"]
+    return Gate(approval, account, config["StackName"], config["ChangeSetName"])
+
+
+def _run_order(actions: list[dict], name: str) -> int:
+    return next((a.get("runOrder", 1) for a in actions if a.get("name") == name), 10**6)
+
+
+def summary(gate: Gate, review: Review, approved: bool, note: Optional[str]) -> str:
+    """What the pipeline records with the answer (PutApprovalResult allows 512 characters)."""
+    verb = "Approved" if approved else "Rejected"
+    text = f"{verb} change set {gate.change_set} of {gate.stack} ({review.verdict()}) with pipekit."
+    if note:
+        text += f" {note}"
+    return text[:512]

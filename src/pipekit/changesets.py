@@ -1,0 +1,88 @@
+"""Finding and loading a change set for review, nested stacks included."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pipekit.aws.cloudformation import CloudFormation
+from pipekit.aws.errors import error_code, error_message
+from pipekit.errors import PipekitError
+from pipekit.review import Review, review, template_policies
+
+NESTED_DEPTH = 5
+
+
+class ChangeSetUnavailable(PipekitError):
+    """The change set to review does not exist, failed, or already ran."""
+
+
+def newest_pending(cf: CloudFormation, stack: str) -> str:
+    try:
+        pending = cf.pending_change_sets(stack)
+    except Exception as exc:
+        if error_code(exc) == "ValidationError":
+            raise ChangeSetUnavailable(f"stack {stack} does not exist: {error_message(exc)}") from None
+        raise
+    if not pending:
+        raise ChangeSetUnavailable(f"stack {stack} has no change set waiting to be executed")
+    return pending[0]["ChangeSetName"]
+
+
+def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int = 0) -> Review:
+    """Describe the change set (with property values), read the templates' retention
+    policies, and review nested stacks' change sets the same way."""
+    try:
+        change_set = cf.describe_change_set(stack, name, property_values=True)
+    except Exception as exc:
+        if error_code(exc) == "ChangeSetNotFound":
+            raise ChangeSetUnavailable(f"change set {name} of {stack} is gone (deleted, or replaced by a newer one)") from None
+        raise
+    if change_set.execution_status in ("EXECUTE_COMPLETE", "EXECUTE_IN_PROGRESS", "EXECUTE_FAILED", "OBSOLETE"):
+        raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} was already executed ({change_set.execution_status})")
+    if change_set.status != "CREATE_COMPLETE":
+        reason = change_set.status_reason or change_set.status
+        raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} is not ready: {reason}")
+    current = _template_or_none(cf, change_set.stack_id, None)
+    proposed = _template_or_none(cf, change_set.stack_id, change_set.change_set_id)
+    nested = {}
+    if depth < NESTED_DEPTH:
+        for change in change_set.changes:
+            if change.resource_type == "AWS::CloudFormation::Stack" and change.change_set_id:
+                nested[change.logical_id] = load_review(cf, None, change.change_set_id, depth + 1)
+    return review(change_set, template_policies(current, proposed), nested)
+
+
+def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str]) -> Optional[dict]:
+    # A stack that was never created has no current template; reading it is not an error.
+    try:
+        return cf.get_template(stack, change_set)
+    except Exception as exc:
+        if error_code(exc) in ("ValidationError", "ChangeSetNotFound"):
+            return None
+        raise
+
+
+def review_target(cfg, account: Optional[str], env: Optional[str], stack: Optional[str]) -> tuple[str, str]:
+    """(account, stack) from --account/--env/--stack: an environment means its account and
+    its service stack; an account that hosts one environment means that one's stack."""
+    from pipekit import names
+    from pipekit.errors import UsageError
+
+    if env:
+        try:
+            environment = cfg.environment(env)
+        except KeyError:
+            raise UsageError(f"unknown environment {env!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
+        if account and account != environment.account:
+            raise UsageError(f"environment {env} is in account {environment.account}, not {account}")
+        return environment.account, stack or names.service_stack(cfg, env)
+    if not account:
+        raise UsageError("say which change set: --env NAME, or --account NAME (with --stack)")
+    if account not in cfg.accounts:
+        raise UsageError(f"unknown account {account!r} (known: {', '.join(sorted(cfg.accounts))})")
+    if stack:
+        return account, stack
+    hosted = [e.name for e in cfg.environments if e.account == account]
+    if len(hosted) != 1:
+        raise UsageError(f"account {account} hosts {len(hosted)} environments ({', '.join(hosted) or 'none'}): pass --stack or --env")
+    return account, names.service_stack(cfg, hosted[0])

@@ -1,0 +1,90 @@
+"""pipekit approve: answer the pipeline's manual gate after seeing the change set it gates."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import click
+
+from pipekit.cli.options import aws_options, overrides, project
+
+
+def _can_ask() -> bool:
+    return sys.stdin.isatty()
+
+
+@click.command()
+@click.option("--env", help="Environment whose approval to answer (needed when several wait).")
+@click.option("--approve", "decision", flag_value="approve", help="Approve (with --yes: without asking).")
+@click.option("--reject", "decision", flag_value="reject", help="Reject (with --yes: without asking).")
+@click.option("--summary", "note", help="Your reason, recorded with the answer.")
+@click.option("--yes", "-y", is_flag=True, help="Answer without asking; needs --approve or --reject.")
+@aws_options
+@click.pass_context
+def approve(
+    ctx: click.Context,
+    env: Optional[str],
+    decision: Optional[str],
+    note: Optional[str],
+    yes: bool,
+    profile: Optional[str],
+    region: Optional[str],
+) -> None:
+    """Approve or reject the pipeline's waiting manual approval, after showing the change
+    set it gates with its risk verdict.
+
+    \b
+    pipekit approve
+    pipekit approve --env prod --reject --summary "replaces the orders table" --yes
+
+    Reads the pipeline's state in the build account, finds the waiting approval, works out
+    from the stage's create-change-set action which stack, change set and account it
+    gates, shows that change set, and records the answer with a summary that names the
+    change set and the verdict. Exit 0 answered, 1 nothing waiting or AWS refused, 2 usage.
+    """
+    from pipekit import approvals, names
+    from pipekit.aws.cloudformation import CloudFormation
+    from pipekit.aws.codepipeline import CodePipeline
+    from pipekit.aws.errors import aws_errors
+    from pipekit.aws.sessions import open_account
+    from pipekit.changesets import load_review
+    from pipekit.cli.changeset import print_review
+    from pipekit.config import BUILD_ACCOUNT
+    from pipekit.errors import UsageError
+
+    if yes and not decision:
+        raise UsageError("--yes needs --approve or --reject")
+    if not yes and not _can_ask():
+        raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
+    _, cfg = project(ctx)
+    aws = overrides(ctx, profile, region)
+    build = open_account(cfg, BUILD_ACCOUNT, aws)
+    build.verify()
+    pipeline = CodePipeline(build.client("codepipeline"))
+    with aws_errors(BUILD_ACCOUNT):
+        waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), cfg, env)
+        gate = approvals.gate_of(waiting, pipeline.stage_actions(waiting.pipeline, waiting.stage), cfg)
+    target = open_account(cfg, gate.account, aws)
+    target.verify()
+    with aws_errors(gate.account):
+        review = load_review(CloudFormation(target.client("cloudformation")), gate.stack, gate.change_set)
+    print_review(review, "table")
+
+    approved = _decide(decision, yes, gate)
+    if approved is None:
+        click.echo("Nothing answered; the approval is still waiting.")
+        ctx.exit(1)
+    with aws_errors(BUILD_ACCOUNT):
+        pipeline.answer(waiting, approved, approvals.summary(gate, review, approved, note))
+    click.echo(f"{'Approved' if approved else 'Rejected'} {waiting.stage}/{waiting.action} of pipeline {waiting.pipeline}.")
+
+
+def _decide(decision: Optional[str], yes: bool, gate) -> Optional[bool]:
+    if decision and yes:
+        return decision == "approve"
+    if decision:
+        verb = "Approve" if decision == "approve" else "Reject"
+        return (decision == "approve") if click.confirm(f"{verb} change set {gate.change_set} of {gate.stack}?", default=False) else None
+    answer = click.prompt("Approve, reject, or cancel?", type=click.Choice(["approve", "reject", "cancel"]), default="cancel")
+    return None if answer == "cancel" else answer == "approve"

@@ -1,0 +1,87 @@
+"""pipekit changeset show: a change set made easy to judge."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import click
+
+from pipekit.cli.options import aws_options, overrides, project
+
+FAIL_ON = ["none", "any", "permission", "outage", "data-loss"]
+
+
+@click.group()
+def changeset() -> None:
+    """Review CloudFormation change sets."""
+
+
+@changeset.command()
+@click.option("--env", "env", help="Environment: its account and its service stack.")
+@click.option("--account", help="Account (a key of accounts in pipekit.yaml).")
+@click.option("--stack", help="Stack (default: the environment's service stack).")
+@click.option("--name", help="Change set name or ARN (default: the stack's newest one waiting to run).")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="none",
+    show_default=True,
+    help="Exit 3 when this risk (or a worse one; 'any' for any risk) is present. Order: data-loss, outage, permission.",
+)
+@aws_options
+@click.pass_context
+def show(
+    ctx: click.Context,
+    env: Optional[str],
+    account: Optional[str],
+    stack: Optional[str],
+    name: Optional[str],
+    output_format: str,
+    fail_on: str,
+    profile: Optional[str],
+    region: Optional[str],
+) -> None:
+    """Show a change set with the risk of each change and a verdict for the whole set.
+
+    \b
+    pipekit changeset show --env prod
+    pipekit changeset show --account prod --stack orders-svc-prod --name pipekit-123
+    pipekit changeset show --env prod --format markdown > review.md
+    pipekit changeset show --env prod --fail-on data-loss      # exit 3 when present
+
+    Risks: data-loss (a table, bucket, key, user pool, log group, queue... removed or
+    replaced without a Retain/Snapshot policy), outage (something clients reach, such
+    as an API, a function or an alias, replaced or removed), permission (IAM, resource
+    policies, security groups added or changed). Conditional replacements, and those
+    that depend on a value known only after apply, are shown as possible.
+    Read-only: DescribeChangeSet, ListChangeSets, GetTemplate.
+    """
+    from pipekit.aws.cloudformation import CloudFormation
+    from pipekit.aws.errors import aws_errors
+    from pipekit.aws.sessions import open_account
+    from pipekit.changesets import load_review, newest_pending, review_target
+    from pipekit.errors import EXIT_GATE
+
+    root, cfg = project(ctx)
+    account, stack = review_target(cfg, account, env, stack)
+    session = open_account(cfg, account, overrides(ctx, profile, region))
+    session.verify()
+    cf = CloudFormation(session.client("cloudformation"))
+    with aws_errors(account):
+        review = load_review(cf, stack, name or newest_pending(cf, stack))
+    print_review(review, output_format)
+    if review.trips(fail_on):
+        ctx.exit(EXIT_GATE)
+
+
+def print_review(review, output_format: str, context: str = "") -> None:
+    from pipekit.ui import review as review_ui
+    from pipekit.ui.console import out
+
+    if output_format == "json":
+        print(review_ui.render_json(review), end="")
+    elif output_format == "markdown":
+        print(review_ui.render_markdown(review, context), end="")
+    else:
+        out().print(review_ui.render_table(review))

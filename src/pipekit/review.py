@@ -1,0 +1,171 @@
+"""Change-set review: what each change risks, and a verdict for the whole set.
+
+Pure functions over plain data (pipekit.aws.cloudformation.ChangeSet and the resource
+policies of the stack's templates); no AWS calls here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from pipekit.aws.cloudformation import ChangeSet, ResourceChange
+
+DATA_LOSS = "data-loss"
+OUTAGE = "outage"
+PERMISSION = "permission"
+RISKS = (DATA_LOSS, OUTAGE, PERMISSION)  # most serious first
+
+# Resources whose removal or replacement loses data (or, for keys, the ability to read it).
+DATA_BEARING = {
+    "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::S3::Bucket", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster",
+    "AWS::EFS::FileSystem", "AWS::KMS::Key", "AWS::Cognito::UserPool", "AWS::Logs::LogGroup", "AWS::SQS::Queue",
+    "AWS::Kinesis::Stream", "AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster", "AWS::DocDB::DBCluster",
+    "AWS::Neptune::DBCluster", "AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain", "AWS::Backup::BackupVault",
+    "AWS::SecretsManager::Secret", "AWS::Timestream::Table", "AWS::MemoryDB::Cluster", "AWS::Redshift::Cluster",
+}
+
+# Resources a client reaches by name, address or ARN: replacing or removing them breaks callers.
+CLIENT_REACHABLE = {
+    "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage", "AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping",
+    "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::DomainName", "AWS::ApiGatewayV2::ApiMapping",
+    "AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::Lambda::Url", "AWS::CloudFront::Distribution",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::Route53::RecordSet",
+    "AWS::AppSync::GraphQLApi", "AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::StepFunctions::StateMachine",
+    "AWS::Cognito::UserPoolClient", "AWS::ECS::Service",
+}
+
+# Resources that grant or limit access.
+PERMISSION_TYPES = {
+    "AWS::Lambda::Permission", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy",
+    "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
+    "AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer", "AWS::Events::EventBusPolicy",
+    "AWS::Logs::ResourcePolicy", "AWS::SecretsManager::ResourcePolicy", "AWS::KMS::Grant",
+}
+POLICY_PROPERTIES = {"KeyPolicy", "PolicyDocument", "Policies", "AssumeRolePolicyDocument", "ManagedPolicyArns", "PermissionsBoundary"}
+KEEPING_POLICIES = {"Retain", "RetainExceptOnCreate", "Snapshot"}
+PAST_TENSE = {"Add": "added", "Modify": "modified", "Remove": "removed", "Import": "imported"}
+
+
+@dataclass(frozen=True)
+class Risk:
+    kind: str  # data-loss | outage | permission
+    certain: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class ReviewedChange:
+    change: ResourceChange
+    risks: tuple[Risk, ...]
+    nested: Optional["Review"] = None
+
+    @property
+    def level(self) -> str:
+        return next((kind for kind in RISKS if any(r.kind == kind for r in self.risks)), "none")
+
+
+@dataclass(frozen=True)
+class Review:
+    change_set: ChangeSet
+    changes: tuple[ReviewedChange, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def all_changes(self) -> list[ReviewedChange]:
+        """This set's changes and those of nested stacks, depth first."""
+        out: list[ReviewedChange] = []
+        for change in self.changes:
+            out.append(change)
+            if change.nested:
+                out += change.nested.all_changes()
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(1 for c in self.all_changes() if any(r.kind == kind for r in c.risks)) for kind in RISKS}
+
+    @property
+    def level(self) -> str:
+        counts = self.counts()
+        return next((kind for kind in RISKS if counts[kind]), "none")
+
+    def verdict(self) -> str:
+        """The line that comes first: counts per risk."""
+        counts = self.counts()
+        total = len(self.all_changes())
+        if not any(counts.values()):
+            return f"no risk found in {total} changes"
+        parts = [f"{counts[k]} {k}" for k in RISKS if counts[k]]
+        return f"{', '.join(parts)} in {total} changes"
+
+    def trips(self, fail_on: str) -> bool:
+        """Whether a --fail-on gate trips: any, or the named risk (or a worse one)."""
+        if fail_on == "none":
+            return False
+        counts = self.counts()
+        if fail_on == "any":
+            return any(counts.values())
+        return any(counts[k] for k in RISKS[: RISKS.index(fail_on) + 1])
+
+
+def replacement(change: ResourceChange) -> tuple[bool, bool]:
+    """(replaced at all, replaced for certain). Conditional replacements, and those that
+    hinge on a value known only after apply (Dynamic evaluation), are possible only."""
+    if change.action == "Modify" and change.replacement in ("True", "Conditional"):
+        if change.replacement == "Conditional":
+            return True, False
+        causes = [d for d in change.details if (d.get("Target") or {}).get("RequiresRecreation") in ("Always", "Conditionally")]
+        certain = not causes or any(
+            (d.get("Target") or {}).get("RequiresRecreation") == "Always" and d.get("Evaluation", "Static") == "Static" for d in causes
+        )
+        return True, certain
+    return False, False
+
+
+def assess(change: ResourceChange, policies: dict[str, dict[str, str]]) -> tuple[Risk, ...]:
+    """The risks of one change. `policies` maps logical ids to their DeletionPolicy and
+    UpdateReplacePolicy in the templates (used when the change set does not say)."""
+    risks: list[Risk] = []
+    kind = change.resource_type
+    replaced, certain = replacement(change)
+    removed = change.action == "Remove"
+    policy = policies.get(change.logical_id, {})
+    if kind in DATA_BEARING and (removed or replaced):
+        kept = _kept(change, policy, removed)
+        if not kept:
+            what = "removed" if removed else ("replaced" if certain else "possibly replaced")
+            risks.append(Risk(DATA_LOSS, removed or certain, f"{kind} {what}; its data goes with it"))
+    elif (removed or replaced) and (kind in CLIENT_REACHABLE or kind.startswith("AWS::Serverless::")):
+        what = "removed" if removed else ("replaced" if certain else "possibly replaced")
+        risks.append(Risk(OUTAGE, removed or certain, f"{kind} {what}; clients of the old one break"))
+    if kind.startswith("AWS::IAM::") or kind in PERMISSION_TYPES:
+        risks.append(Risk(PERMISSION, True, f"{kind} {PAST_TENSE.get(change.action, 'changed')}"))
+    elif change.action == "Modify" and any((d.get("Target") or {}).get("Name") in POLICY_PROPERTIES for d in change.details):
+        risks.append(Risk(PERMISSION, True, f"{kind}: its policy changes"))
+    return tuple(risks)
+
+
+def _kept(change: ResourceChange, policy: dict[str, str], removed: bool) -> bool:
+    """Whether CloudFormation keeps the old resource (DeletionPolicy / UpdateReplacePolicy)."""
+    if change.policy_action:
+        return change.policy_action in ("Retain", "Snapshot", "ReplaceAndRetain", "ReplaceAndSnapshot")
+    key = "DeletionPolicy" if removed else "UpdateReplacePolicy"
+    return policy.get(key) in KEEPING_POLICIES
+
+
+def review(change_set: ChangeSet, policies: dict[str, dict[str, str]], nested: Optional[dict[str, "Review"]] = None) -> Review:
+    """Assess every change; `nested` holds the reviews of nested stacks' change sets by logical id."""
+    nested = nested or {}
+    changes = tuple(ReviewedChange(c, assess(c, policies), nested.get(c.logical_id)) for c in change_set.changes)
+    return Review(change_set, changes)
+
+
+def template_policies(*templates: Optional[dict]) -> dict[str, dict[str, str]]:
+    """DeletionPolicy and UpdateReplacePolicy per logical id; later templates win."""
+    policies: dict[str, dict[str, str]] = {}
+    for template in templates:
+        for logical_id, resource in ((template or {}).get("Resources") or {}).items():
+            if isinstance(resource, dict):
+                entry = policies.setdefault(logical_id, {})
+                for key in ("DeletionPolicy", "UpdateReplacePolicy"):
+                    if isinstance(resource.get(key), str):
+                        entry[key] = resource[key]
+    return policies

@@ -1,0 +1,180 @@
+"""pipekit approve, with the botocore Stubber (moto has no approval APIs): the waiting
+approval is found in the pipeline's state, the change set it gates is shown with its
+verdict, and the answer is recorded with a summary naming both."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.stub import ANY
+from click.testing import CliRunner
+
+from conftest import example_data, write_config
+from pipekit.cli import main
+from stubbed_aws import PROD_CHANGE_SET, PROD_STACK, T0, StubbedAws, change_set_page, resource_change
+from test_changeset_show import stub_review
+
+TOKEN = "0a1b2c3d-4e5f-6a7b-8c9d-000000000001"
+
+
+def pipeline_state(waiting=True):
+    approve = {"actionName": "Approve"}
+    if waiting:
+        approve["latestExecution"] = {"status": "InProgress", "token": TOKEN, "lastStatusChange": T0}
+    return {
+        "pipelineName": "orders",
+        "stageStates": [
+            {"stageName": "Dev", "actionStates": [{"actionName": "CreateChangeSet", "latestExecution": {"status": "Succeeded"}}]},
+            {"stageName": "Prod", "latestExecution": {"pipelineExecutionId": "exec-42", "status": "InProgress"},
+             "actionStates": [{"actionName": "CreateChangeSet", "latestExecution": {"status": "Succeeded"}}, approve]},
+        ],
+    }
+
+
+def action(name, run_order, category, provider, configuration=None, role=None):
+    declared = {"name": name, "runOrder": run_order, "actionTypeId": {"category": category, "owner": "AWS", "provider": provider, "version": "1"},
+                "configuration": configuration or {}}
+    if role:
+        declared["roleArn"] = role
+    return declared
+
+
+PIPELINE = {"pipeline": {"name": "orders", "roleArn": "arn:aws:iam::111111111111:role/orders-pipeline", "version": 3,
+                         "artifactStore": {"type": "S3", "location": "orders-artifacts-111111111111-eu-west-1"},
+                         "stages": [
+                             {"name": "Prod", "actions": [
+                                 action("CreateChangeSet", 1, "Deploy", "CloudFormation",
+                                        {"ActionMode": "CHANGE_SET_REPLACE", "StackName": PROD_STACK, "ChangeSetName": PROD_CHANGE_SET},
+                                        "arn:aws:iam::333333333333:role/orders-deploy"),
+                                 action("Approve", 2, "Approval", "Manual"),
+                                 action("ExecuteChangeSet", 3, "Deploy", "CloudFormation",
+                                        {"ActionMode": "CHANGE_SET_EXECUTE", "StackName": PROD_STACK, "ChangeSetName": PROD_CHANGE_SET},
+                                        "arn:aws:iam::333333333333:role/orders-deploy"),
+                             ]},
+                         ]}}
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    stubbed = StubbedAws()
+    monkeypatch.setattr("pipekit.aws.sessions.open_account", stubbed.open_account)
+    return stubbed
+
+
+@pytest.fixture
+def project(tmp_path):
+    write_config(tmp_path, example_data())
+    return tmp_path
+
+
+def approve(project, *args, **kwargs):
+    return CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "approve", *args], **kwargs)
+
+
+def stub_pipeline(aws, waiting=True):
+    codepipeline = aws.accounts["build"].stub("codepipeline")
+    codepipeline.add_response("get_pipeline_state", pipeline_state(waiting), {"name": "orders"})
+    if waiting:
+        codepipeline.add_response("get_pipeline", PIPELINE, {"name": "orders"})
+    return codepipeline
+
+
+def expect_answer(codepipeline, status):
+    codepipeline.add_response(
+        "put_approval_result", {"approvedAt": T0},
+        {"pipelineName": "orders", "stageName": "Prod", "actionName": "Approve", "token": TOKEN,
+         "result": {"status": status, "summary": ANY}},
+    )
+
+
+def test_reject_records_the_change_set_and_verdict(project, aws):
+    codepipeline = stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    expect_answer(codepipeline, "Rejected")
+    result = approve(project, "--env", "prod", "--reject", "--summary", "replaces the orders table", "--yes")
+    assert result.exit_code == 0, result.output
+    aws.assert_done()
+    assert aws.opened == ["build", "prod"]  # the change set is read in the account it lives in
+    assert "Verdict: 2 data-loss" in result.output
+    assert "Rejected Prod/Approve of pipeline orders." in result.output
+
+
+def test_the_summary_names_change_set_and_verdict(project, aws):
+    codepipeline = stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    sent = {}
+    codepipeline.add_response("put_approval_result", {"approvedAt": T0})
+    original = aws.accounts["build"].clients["codepipeline"].put_approval_result
+
+    def capture(**kwargs):
+        sent.update(kwargs)
+        return original(**kwargs)
+
+    aws.accounts["build"].clients["codepipeline"].put_approval_result = capture
+    result = approve(project, "--approve", "--yes", "--summary", "reviewed with the DBA")
+    assert result.exit_code == 0, result.output
+    assert sent["result"] == {
+        "status": "Approved",
+        "summary": f"Approved change set {PROD_CHANGE_SET} of {PROD_STACK} (2 data-loss, 2 outage, 2 permission in 9 changes) with pipekit. reviewed with the DBA",
+    }
+
+
+def test_asks_on_a_terminal(project, aws, monkeypatch):
+    monkeypatch.setattr("pipekit.cli.approve._can_ask", lambda: True)
+    codepipeline = stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    expect_answer(codepipeline, "Approved")
+    result = approve(project, input="approve\n")
+    assert result.exit_code == 0, result.output
+    assert "Approve, reject, or cancel?" in result.output
+
+
+def test_cancel_leaves_the_approval_waiting(project, aws, monkeypatch):
+    monkeypatch.setattr("pipekit.cli.approve._can_ask", lambda: True)
+    stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    result = approve(project, input="cancel\n")
+    assert result.exit_code == 1 and "still waiting" in result.output
+    aws.assert_done()  # no PutApprovalResult was made
+
+
+def test_nothing_waiting(project, aws):
+    stub_pipeline(aws, waiting=False)
+    result = approve(project, "--approve", "--yes")
+    assert result.exit_code == 1 and "no manual approval is waiting" in result.output
+
+
+def test_an_expired_token(project, aws):
+    codepipeline = stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    codepipeline.add_client_error("put_approval_result", "InvalidApprovalTokenException", "The token is invalid", 400)
+    result = approve(project, "--approve", "--yes")
+    assert result.exit_code == 1 and "no longer valid" in result.output and "Traceback" not in result.output
+
+
+def test_an_approval_already_answered(project, aws):
+    codepipeline = stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    codepipeline.add_client_error("put_approval_result", "ApprovalAlreadyCompletedException", "already completed", 400)
+    result = approve(project, "--reject", "--yes")
+    assert result.exit_code == 1 and "already answered" in result.output
+
+
+def test_a_change_set_that_is_gone(project, aws):
+    stub_pipeline(aws)
+    aws.accounts["prod"].stub("cloudformation").add_client_error("describe_change_set", "ChangeSetNotFound", "does not exist", 404)
+    result = approve(project, "--approve", "--yes")
+    assert result.exit_code == 1 and "is gone" in result.output
+
+
+def test_a_change_set_already_executed(project, aws):
+    stub_pipeline(aws)
+    aws.accounts["prod"].stub("cloudformation").add_response(
+        "describe_change_set", change_set_page([resource_change("Add", "X", "AWS::SQS::Queue")], execution="EXECUTE_COMPLETE"))
+    result = approve(project, "--approve", "--yes")
+    assert result.exit_code == 1 and "already executed" in result.output
+
+
+def test_without_a_terminal_the_decision_must_be_given(project, aws):
+    result = approve(project)
+    assert result.exit_code == 2 and "--approve or --reject" in result.output
+    assert aws.opened == []
