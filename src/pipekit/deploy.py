@@ -22,6 +22,7 @@ from pipekit.aws.cloudformation import (
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
 from pipekit.polling import Backoff
+from pipekit.review import Review, review, template_policies
 from pipekit.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
@@ -127,7 +128,7 @@ class ChangeSetCreating:
 
 @dataclass(frozen=True)
 class ChangeSetReady:
-    change_set: ChangeSet
+    review: Review  # the change set with its risks, shown as `pipekit changeset show` shows it
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class StackDeployer:
         self,
         cloudformation: CloudFormation,
         on_event: Callable[[Event], None],
-        confirm: Callable[[ChangeSet], bool],
+        confirm: Callable[[ChangeSet], bool],  # asked before executing
         backoff: Callable[[], Backoff] = Backoff,
         clock: Callable[[], float] = time.monotonic,
         max_wait: float = 3 * 3600,
@@ -205,10 +206,11 @@ class StackDeployer:
         change_set_type = "CREATE" if existing is None or existing.status == "REVIEW_IN_PROGRESS" else "UPDATE"
         name = f"pipekit-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
         self.on_event(ChangeSetCreating(plan.stack_name, name, change_set_type))
+        template_body = plan.template.read_text(encoding="utf-8")
         self.cf.create_change_set(
             stack_name=plan.stack_name,
             change_set_name=name,
-            template_body=plan.template.read_text(encoding="utf-8"),
+            template_body=template_body,
             change_set_type=change_set_type,
             parameters=parameters,
             capabilities=list(plan.capabilities),
@@ -220,7 +222,7 @@ class StackDeployer:
             return Outcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
         if change_set.status != "CREATE_COMPLETE":
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
-        self.on_event(ChangeSetReady(change_set))
+        self.on_event(ChangeSetReady(review(change_set, template_policies(cfn_yaml.loads(template_body)))))
         if not execute:
             return Outcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
         if not self.confirm(change_set):

@@ -9,7 +9,7 @@ import sys
 
 from pipekit import deploy
 from pipekit.aws.cloudformation import StackEvent
-from pipekit.ui.changes import change_set_json, change_set_lines
+from pipekit.ui.review import render_lines, to_json
 
 RESULT_TEXT = {
     "no_changes": "{stack}: no changes; the empty change set was deleted",
@@ -61,15 +61,15 @@ class PlainReporter:
         elif isinstance(event, deploy.StackReplacing):
             self.say(f"{event.stack}: deleting the stack left in {event.status} before creating it again")
         elif isinstance(event, deploy.ChangeSetReady):
-            self.change_set(event.change_set)
+            self.change_set(event.review)
         elif isinstance(event, deploy.ResourceEvent):
             self.resource(event.event)
 
     def say(self, line: str, style: str = "") -> None:
         print(line, flush=True)
 
-    def change_set(self, change_set) -> None:
-        for line in change_set_lines(change_set):
+    def change_set(self, review) -> None:
+        for line in render_lines(review):
             self.say(line)
 
     def resource(self, event: StackEvent) -> None:
@@ -102,7 +102,7 @@ class JsonReporter(PlainReporter):
         elif isinstance(event, deploy.StackReplacing):
             self.emit({"event": "stack_replacing", "stack": event.stack, "status": event.status})
         elif isinstance(event, deploy.ChangeSetReady):
-            self.emit({"event": "change_set_ready", **change_set_json(event.change_set)})
+            self.emit({"event": "change_set_ready", **to_json(event.review)})
         elif isinstance(event, deploy.ResourceEvent):
             e = event.event
             self.emit({"event": "stack_event", "stack": e.stack_name, "logical_id": e.logical_id, "resource_type": e.resource_type,

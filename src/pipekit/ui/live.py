@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipekit.aws.cloudformation import StackEvent
-from pipekit.ui.changes import change_set_table
+from pipekit.ui.review import render_table
 from pipekit.ui.console import out
 from pipekit.ui.deploy_report import PlainReporter
 
@@ -32,8 +32,8 @@ class LiveReporter(PlainReporter):
     def say(self, line: str, style: str = "") -> None:
         self.console.print(Text(line, style=style or "dim"))
 
-    def change_set(self, change_set) -> None:
-        self.console.print(change_set_table(change_set))
+    def change_set(self, review) -> None:
+        self.console.print(render_table(review))
 
     def resource(self, event: StackEvent) -> None:
         self._rows[event.logical_id] = (event.resource_type, event.status, event.reason)

@@ -59,6 +59,19 @@ def _rows(review: Review, depth: int = 0) -> Iterator[tuple[int, ReviewedChange]
             yield from _rows(change.nested, depth + 1)
 
 
+# ---------------------------------------------------------------- plain lines (logs)
+
+
+def render_lines(review: Review) -> list[str]:
+    """The verdict, then one line per change: action, logical id, type, replacement, risk."""
+    cs = review.change_set
+    lines = [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"]
+    for depth, change in _rows(review):
+        c = change.change
+        lines.append(f"  {'  ' * depth}{c.action} {c.logical_id} {c.resource_type} replacement={c.replacement or '-'} risk={_risk_text(change)}")
+    return lines
+
+
 # ---------------------------------------------------------------- JSON
 
 
