@@ -95,7 +95,7 @@ def test_gated_stage_creates_then_approves_then_executes_that_change_set(rendere
     stages = {s["Name"]: s for s in template(files, "infra/pipeline.yaml")["Resources"]["Pipeline"]["Properties"]["Stages"]}
     for env in cfg.environments:
         stage = stages[env.title]
-        expected = ["CreateChangeSet", *(["Approve"] if env.approval else []), "ExecuteChangeSet"]
+        expected = ["CreateChangeSet", *(["ReviewChangeSet", "Approve"] if env.approval else []), "ExecuteChangeSet"]
         expected += ["IntegrationTests"] if env.integration_tests else []
         assert [name for _, name in ordered_actions(stage)] == expected
         assert [order for order, _ in ordered_actions(stage)] == list(range(1, len(expected) + 1))
@@ -110,6 +110,14 @@ def test_gated_stage_creates_then_approves_then_executes_that_change_set(rendere
             approval = by_name["Approve"]
             assert approval["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}
             assert create["ChangeSetName"] in approval["Configuration"]["CustomData"]
+            # the review's verdict and report reach the approver
+            assert approval["Configuration"]["CustomData"].startswith(f"#{{{env.title}Review.VERDICT}}")
+            assert approval["Configuration"]["ExternalEntityLink"] == f"#{{{env.title}Review.REPORT_URL}}"
+            review = by_name["ReviewChangeSet"]
+            assert review["Namespace"] == f"{env.title}Review"
+            variables = {v["name"]: v["value"] for v in json.loads(review["Configuration"]["EnvironmentVariables"])}
+            assert variables["CHANGE_SET"] == create["ChangeSetName"] and variables["PIPEKIT_ENV"] == env.name
+            assert variables["REVIEW_ROLE_ARN"] == f"arn:aws:iam::{cfg.account_id(env.account)}:role/{cfg.project}-review"
         if env.integration_tests:
             variables = json.loads(by_name["IntegrationTests"]["Configuration"]["EnvironmentVariables"])
             assert {"name": "SERVICE_URL", "value": f"#{{{env.title}Deploy.ApiUrl}}", "type": "PLAINTEXT"} in variables
@@ -257,3 +265,31 @@ def test_hooks_can_be_switched_off_per_environment():
     settings = json.loads(prod["HookSettings"])
     assert settings["window_minutes"] == 20 and settings["max_errors"] == 1
     assert settings["smoke_checks"] == [{"name": "health", "method": "GET", "path": "/health", "expect_status": 200}]
+
+
+def test_review_role_in_target_accounts_only_reads(example_config):
+    files = render_all(example_config)
+    role = template(files, "infra/target-account.yaml")["Resources"]["ReviewRole"]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111111111111:role/orders-review"}
+    actions = [a for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in as_list(s["Action"])]
+    assert actions and all(a.split(":")[1].startswith(("Describe", "List", "Get")) for a in actions)
+    reviewspec = files["reviewspec.yml"]
+    from pipekit import __version__
+
+    assert f'pip install --quiet "pipekit=={__version__}"' in reviewspec
+    assert '--fail-on "$FAIL_ON"' in reviewspec and "--format markdown" in reviewspec
+
+
+def test_review_fail_on_needs_an_approval():
+    from conftest import config_from, example_data
+    from pipekit.errors import ConfigError
+
+    data = example_data()
+    data["environments"][0]["review"] = {"fail_on": "data-loss"}
+    with pytest.raises(ConfigError, match="review.fail_on needs approval: manual"):
+        config_from(data)
+    data = example_data()
+    data["environments"][1]["review"] = {"fail_on": "data-loss"}
+    stage = layout.stages(config_from(data))[1]
+    review = next(a for a in stage.actions if a.kind == "review")
+    assert {"name": "FAIL_ON", "value": "data-loss", "type": "PLAINTEXT"} in json.loads(review.environment_variables)

@@ -173,7 +173,8 @@ def _parameters_match_service(pipeline: dict, service: dict, parameter_files: di
                         problems.append(Problem(path, f"sets {key}={value!r}, not one of {allowed}"))
             variables = config.get("EnvironmentVariables")
             if isinstance(variables, str):
-                for name in re.findall(r"#\{\w+\.(\w+)\}", variables):
+                # Only the deploy namespaces carry the service stack's outputs.
+                for name in re.findall(r"#\{\w+Deploy\.(\w+)\}", variables):
                     if name not in outputs:
                         problems.append(
                             Problem(PIPELINE_TEMPLATE, f"stage {stage.get('Name')!r} reads output {name!r}, which the service template does not define")

@@ -14,6 +14,8 @@ from pipekit.config.models import Config, Environment
 # Namespace of an environment's execute action; its outputs reach later actions
 # as #{DevDeploy.ApiUrl}.
 DEPLOY_NAMESPACE = "{title}Deploy"
+# Namespace of the change-set review in front of an approval: #{ProdReview.VERDICT}.
+REVIEW_NAMESPACE = "{title}Review"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Target:
     root_arn: str
     deploy_role_arn: str
     exec_role_arn: str
+    review_role_arn: str
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Action:
     namespace: Optional[str] = None
     custom_data: Optional[str] = None
     environment_variables: Optional[str] = None
+    external_link: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ def targets(cfg: Config) -> list[Target]:
             root_arn=names.account_root_arn(cfg, cfg.account_id(account)),
             deploy_role_arn=names.role_arn(cfg, cfg.account_id(account), names.deploy_role(cfg)),
             exec_role_arn=names.role_arn(cfg, cfg.account_id(account), names.exec_role(cfg)),
+            review_role_arn=names.role_arn(cfg, cfg.account_id(account), names.review_role(cfg)),
         )
         for account in cfg.target_accounts
     ]
@@ -88,11 +93,20 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
     change_set = names.change_set(cfg, env.name)
     actions = [Action("CreateChangeSet", "create_change_set", 1)]
     if env.approval == "manual":
+        review = REVIEW_NAMESPACE.format(title=env.title)
+        variables = [
+            {"name": "PIPEKIT_ENV", "value": env.name, "type": "PLAINTEXT"},
+            {"name": "CHANGE_SET", "value": change_set, "type": "PLAINTEXT"},
+            {"name": "REVIEW_ROLE_ARN", "value": target.review_role_arn, "type": "PLAINTEXT"},
+            {"name": "FAIL_ON", "value": env.review.fail_on, "type": "PLAINTEXT"},
+            {"name": "EXECUTION_ID", "value": "#{codepipeline.PipelineExecutionId}", "type": "PLAINTEXT"},
+        ]
+        actions.append(Action("ReviewChangeSet", "review", 2, namespace=review, environment_variables=json.dumps(variables, separators=(",", ":"))))
         custom_data = (
-            f"Review change set {change_set} of stack {stack} in account {target.id} ({env.name}) "
-            f"before approving: pipekit changeset show --env {env.name}"
+            f"#{{{review}.VERDICT}}. Change set {change_set} of stack {stack} in account {target.id} ({env.name}); "
+            f"the report is linked here. Answer with: pipekit approve --env {env.name}"
         )
-        actions.append(Action("Approve", "approval", 2, custom_data=custom_data))
+        actions.append(Action("Approve", "approval", 3, custom_data=custom_data, external_link=f"#{{{review}.REPORT_URL}}"))
     namespace = DEPLOY_NAMESPACE.format(title=env.title)
     actions.append(Action("ExecuteChangeSet", "execute_change_set", len(actions) + 1, namespace=namespace))
     if env.integration_tests:

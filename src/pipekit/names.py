@@ -11,6 +11,7 @@ TARGET_ACCOUNT_TEMPLATE = "infra/target-account.yaml"
 PIPELINE_TEMPLATE = "infra/pipeline.yaml"
 SERVICE_TEMPLATE = "service/template.yaml"
 PACKAGED_TEMPLATE = "packaged.yaml"
+REVIEWSPEC = "reviewspec.yml"
 HOOKS_DIR = "service/hooks"
 HOOK_FILES = ("hooklib.py", "pre_traffic.py", "post_traffic.py")
 
@@ -58,6 +59,12 @@ def deploy_role(cfg: Config) -> str:
 
 def exec_role(cfg: Config) -> str:
     return f"{cfg.project}-cfn-exec"
+
+
+def review_role(cfg: Config) -> str:
+    """In target accounts: read-only role the review build assumes. In the build account:
+    the review build's own role (same name, trusted by the former)."""
+    return f"{cfg.project}-review"
 
 
 def boundary_policy(cfg: Config) -> str:

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 import jinja2
 
-from pipekit import layout, names
+from pipekit import __version__, layout, names
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
 
 HEADER = (
@@ -27,6 +27,7 @@ OUTPUTS = {
     names.SERVICE_TEMPLATE: "service/template.yaml.j2",
     "buildspec.yml": "buildspecs/buildspec.yml.j2",
     "testspec.yml": "buildspecs/testspec.yml.j2",
+    names.REVIEWSPEC: "buildspecs/reviewspec.yml.j2",
 }
 
 
@@ -63,6 +64,8 @@ def context(cfg: Config) -> dict:
         "deployment_types": DEPLOYMENT_TYPES,
         "table_id": "Table",
         "service_template": names.SERVICE_TEMPLATE,
+        "reviewspec": names.REVIEWSPEC,
+        "version": __version__,
         "packaged_template": names.PACKAGED_TEMPLATE,
         "dotnet_rid": "linux-arm64" if cfg.service.architecture == "arm64" else "linux-x64",
         "codebuild_environment_type": "ARM_CONTAINER" if "aarch64" in cfg.build.image else "LINUX_CONTAINER",
@@ -80,6 +83,8 @@ def context(cfg: Config) -> dict:
             "pipeline_role": names.pipeline_role(cfg),
             "pipeline_role_arn": names.role_arn(cfg, cfg.build_account_id, names.pipeline_role(cfg)),
             "pipeline_name": names.pipeline_name(cfg),
+            "review_role": names.review_role(cfg),
+            "review_role_arn": names.role_arn(cfg, cfg.build_account_id, names.review_role(cfg)),
         },
         "exports": {
             "artifact_bucket": f"{cfg.project}-ArtifactBucketName",
@@ -97,6 +102,8 @@ def render_all(cfg: Config) -> dict[str, str]:
     outputs = dict(OUTPUTS)
     if not ctx["has_integration_tests"]:
         del outputs["testspec.yml"]
+    if not ctx["approval_envs"]:
+        del outputs[names.REVIEWSPEC]
     files = {path: env.get_template(template).render(ctx) for path, template in outputs.items()}
     for stage in ctx["stages"]:
         files[stage.template_configuration] = layout.environment_parameters_file(stage)

@@ -201,6 +201,12 @@ class Service(_Model):
         return f"{self.runtime.removeprefix('dotnet')}.0"
 
 
+class Review(_Model):
+    fail_on: Literal["none", "any", "permission", "outage", "data-loss"] = Field(
+        default="none", description="reject the change set automatically when this risk (or a worse one) is in it"
+    )
+
+
 class Environment(_Model):
     name: str
     account: str
@@ -208,6 +214,7 @@ class Environment(_Model):
     integration_tests: Optional[str] = Field(default=None, description="test project run against this environment")
     approval: Optional[Literal["manual"]] = None
     hooks: Optional[HooksOverride] = Field(default=None, description="switch the traffic hooks off here, or change their checks")
+    review: Review = Field(default_factory=Review, description="the change-set review in front of a manual approval")
 
     @field_validator("name")
     @classmethod
@@ -299,6 +306,8 @@ class Config(_Model):
                     (("environments", index, "account"), f"environment {env.name!r} deploys into the build account; give it its own account")
                 )
             problems += self._hook_problems(env, index)
+            if env.review.fail_on != "none" and env.approval != "manual":
+                problems.append((("environments", index, "review"), f"environment {env.name!r}: review.fail_on needs approval: manual (the review runs in front of the approval)"))
         return problems
 
     def _hook_problems(self, env: "Environment", index: int) -> list[tuple[tuple, str]]:
