@@ -275,30 +275,7 @@ class StackDeployer:
             backoff.wait()
 
     def _follow(self, stack_name: str, last_seen: Optional[str]) -> tuple[Stack, list[StackEvent]]:
-        """Report every new event until the stack reaches a final state."""
-        backoff = self.backoff()
-        seen: list[StackEvent] = []
-        deadline = self.clock() + self.max_wait
-        while True:
-            fresh = self.cf.events_since(stack_name, last_seen)
-            for event in fresh:
-                self.on_event(ResourceEvent(event))
-            if fresh:
-                last_seen = fresh[-1].event_id
-                seen += fresh
-                backoff.activity()
-            stack = self.cf.describe_stack(stack_name)
-            if stack is None:
-                raise DeployFailed(f"{stack_name} disappeared while deploying")
-            if stack.status in TERMINAL_STATES:
-                # Events written between the last read and the final state.
-                for event in self.cf.events_since(stack_name, last_seen):
-                    self.on_event(ResourceEvent(event))
-                    seen.append(event)
-                return stack, seen
-            if self.clock() > deadline:
-                raise DeployFailed(f"{stack.name} is still {stack.status} after {self.max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
-            backoff.wait()
+        return follow_stack(self.cf, stack_name, last_seen, self.on_event, self.backoff(), self.clock, self.max_wait)
 
     def _root_cause(self, events: list[StackEvent], depth: int = 0) -> Optional[RootCause]:
         """The first failure with a reason, followed into nested stacks."""
@@ -311,6 +288,40 @@ class StackDeployer:
             if deeper is not None:
                 return deeper
         return RootCause(cause.stack_name, cause.logical_id, cause.resource_type, cause.status, cause.reason)
+
+
+def follow_stack(
+    cf: CloudFormation,
+    stack_name: str,
+    last_seen: Optional[str],
+    on_event: Callable[[Event], None],
+    backoff: Backoff,
+    clock: Callable[[], float] = time.monotonic,
+    max_wait: float = 3 * 3600,
+) -> tuple[Stack, list[StackEvent]]:
+    """Report every new event until the stack reaches a final state."""
+    seen: list[StackEvent] = []
+    deadline = clock() + max_wait
+    while True:
+        fresh = cf.events_since(stack_name, last_seen)
+        for event in fresh:
+            on_event(ResourceEvent(event))
+        if fresh:
+            last_seen = fresh[-1].event_id
+            seen += fresh
+            backoff.activity()
+        stack = cf.describe_stack(stack_name)
+        if stack is None:
+            raise DeployFailed(f"{stack_name} disappeared while it was being followed")
+        if stack.status in TERMINAL_STATES:
+            # Events written between the last read and the final state.
+            for event in cf.events_since(stack_name, last_seen):
+                on_event(ResourceEvent(event))
+                seen.append(event)
+            return stack, seen
+        if clock() > deadline:
+            raise DeployFailed(f"{stack.name} is still {stack.status} after {max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
+        backoff.wait()
 
 
 def first_failure(events: list[StackEvent]) -> Optional[StackEvent]:

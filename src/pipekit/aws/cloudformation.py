@@ -203,6 +203,23 @@ class CloudFormation:
     def delete_change_set(self, stack_name: str, change_set_name: str) -> None:
         self.client.delete_change_set(StackName=stack_name, ChangeSetName=change_set_name)
 
+    def cancel_update(self, stack_name: str) -> None:
+        self.client.cancel_update_stack(StackName=stack_name)
+
+    def continue_rollback(self, stack_name: str, skip: list[str]) -> None:
+        kwargs: dict[str, Any] = {"StackName": stack_name}
+        if skip:
+            kwargs["ResourcesToSkip"] = skip
+        self.client.continue_update_rollback(**kwargs)
+
+    def rollback(self, stack_name: str) -> None:
+        """RollbackStack: back to the last stable state after a deploy with rollback disabled."""
+        self.client.rollback_stack(StackName=stack_name)
+
+    def resources(self, stack_name: str) -> list[dict]:
+        """LogicalResourceId, PhysicalResourceId, ResourceType, ResourceStatus of each resource."""
+        return self.client.describe_stack_resources(StackName=stack_name).get("StackResources", [])
+
     def delete_stack(self, stack_name: str) -> None:
         self.client.delete_stack(StackName=stack_name)
 

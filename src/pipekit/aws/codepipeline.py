@@ -19,6 +19,23 @@ class PendingApproval:
     since: Optional[datetime] = None
 
 
+@dataclass(frozen=True)
+class Execution:
+    execution_id: str
+    status: str
+    started: Optional[datetime]
+    execution_type: str = "STANDARD"  # STANDARD | ROLLBACK
+    revision: str = ""  # source revision (commit) and its summary
+    trigger: str = ""
+
+
+@dataclass(frozen=True)
+class StageState:
+    name: str
+    status: str
+    execution_id: str
+
+
 class CodePipeline:
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -44,6 +61,46 @@ class CodePipeline:
             if candidate["name"] == stage:
                 return candidate.get("actions", [])
         raise AwsError(f"pipeline {pipeline} has no stage {stage}")
+
+    def declaration(self, pipeline: str) -> dict:
+        raw = self.client.get_pipeline(name=pipeline)
+        return {**raw["pipeline"], "metadata": raw.get("metadata", {})}
+
+    def stage_states(self, pipeline: str) -> list[StageState]:
+        state = self.client.get_pipeline_state(name=pipeline)
+        return [
+            StageState(s["stageName"], (s.get("latestExecution") or {}).get("status", ""), (s.get("latestExecution") or {}).get("pipelineExecutionId", ""))
+            for s in state.get("stageStates", [])
+        ]
+
+    def executions(self, pipeline: str, limit: int = 100) -> list[Execution]:
+        """Newest first."""
+        found: list[Execution] = []
+        kwargs: dict[str, Any] = {"pipelineName": pipeline, "maxResults": min(limit, 100)}
+        while len(found) < limit:
+            page = self.client.list_pipeline_executions(**kwargs)
+            for raw in page.get("pipelineExecutionSummaries", []):
+                revisions = raw.get("sourceRevisions") or []
+                revision = ", ".join(f"{r.get('revisionId', '')[:12]} {r.get('revisionSummary', '')}".strip() for r in revisions)
+                found.append(Execution(
+                    raw["pipelineExecutionId"], raw.get("status", ""), raw.get("startTime"), raw.get("executionType", "STANDARD"),
+                    revision, (raw.get("trigger") or {}).get("triggerType", ""),
+                ))
+            if not page.get("nextToken"):
+                break
+            kwargs["nextToken"] = page["nextToken"]
+        return found[:limit]
+
+    def pipeline_version_of(self, pipeline: str, execution_id: str) -> Optional[int]:
+        raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)
+        return raw["pipelineExecution"].get("pipelineVersion")
+
+    def execution_status(self, pipeline: str, execution_id: str) -> str:
+        raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)
+        return raw["pipelineExecution"].get("status", "")
+
+    def rollback_stage(self, pipeline: str, stage: str, target_execution: str) -> str:
+        return self.client.rollback_stage(pipelineName=pipeline, stageName=stage, targetPipelineExecutionId=target_execution)["pipelineExecutionId"]
 
     def answer(self, approval: PendingApproval, approved: bool, summary: str) -> None:
         try:

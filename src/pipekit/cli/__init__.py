@@ -20,6 +20,8 @@ COMMANDS = {
     "deploy": "pipekit.cli.deploy:deploy",
     "changeset": "pipekit.cli.changeset:changeset",
     "approve": "pipekit.cli.approve:approve",
+    "rollback": "pipekit.cli.rollback:rollback",
+    "status": "pipekit.cli.status:status",
 }
 
 

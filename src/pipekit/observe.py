@@ -1,0 +1,53 @@
+"""What an environment looks like now: its service stack, the functions' live aliases,
+traffic shifts under way, and the pipeline stage that deploys it. Shared by rollback
+(which needs all of it) and status (which shows what it could read)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pipekit import names
+from pipekit.config.models import BUILD_ACCOUNT, Config, Environment
+from pipekit.rollback import Observations
+
+Clients = Callable[[str, str], Any]
+RECENT_EXECUTIONS = 50
+
+
+def service_parts(resources: list[dict]) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """(function names, (application, deployment group) pairs, resources that failed)."""
+    functions = [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == "AWS::Lambda::Function" and r.get("PhysicalResourceId")]
+    application = next((r.get("PhysicalResourceId", "") for r in resources if r.get("ResourceType") == "AWS::CodeDeploy::Application"), "")
+    groups = [(application, r["PhysicalResourceId"]) for r in resources
+              if r.get("ResourceType") == "AWS::CodeDeploy::DeploymentGroup" and r.get("PhysicalResourceId") and application]
+    failed = [r["LogicalResourceId"] for r in resources if str(r.get("ResourceStatus", "")).endswith("_FAILED")]
+    return functions, groups, failed
+
+
+def observe(cfg: Config, env: Environment, clients: Clients, to_execution: str | None = None) -> Observations:
+    stack_name = names.service_stack(cfg, env.name)
+    cf = clients(env.account, "cloudformation")
+    stack = cf.describe_stack(stack_name)
+    functions, groups, failed, deployments, aliases = [], [], [], [], []
+    if stack is not None:
+        functions, groups, failed = service_parts(cf.resources(stack_name))
+        codedeploy, lam = clients(env.account, "codedeploy"), clients(env.account, "lambda")
+        deployments = [d for app, group in groups for d in codedeploy.active_deployments(app, group)]
+        aliases = [lam.alias(fn) for fn in functions if not fn.startswith("CodeDeployHook_")]
+    pipeline_name = names.pipeline_name(cfg)
+    pipeline = clients(BUILD_ACCOUNT, "codepipeline")
+    declaration = pipeline.declaration(pipeline_name)
+    stage = next((s for s in pipeline.stage_states(pipeline_name) if s.name == env.title), None)
+    executions = tuple(pipeline.executions(pipeline_name, RECENT_EXECUTIONS))
+    # Rollback may only go to an execution of the current pipeline structure: read the
+    # versions of the likely targets (the newest good executions, and the one asked for).
+    targets = [e.execution_id for e in executions if e.status == "Succeeded" and e.execution_type != "ROLLBACK"][:5]
+    if to_execution and to_execution not in targets:
+        targets.append(to_execution)
+    versions = {execution: pipeline.pipeline_version_of(pipeline_name, execution) for execution in targets}
+    return Observations(
+        env=env.name, account=env.account, stack_name=stack_name, stack=stack, failed_resources=tuple(failed),
+        deployments=tuple(deployments), aliases=tuple(aliases), pipeline=pipeline_name,
+        pipeline_type=declaration.get("pipelineType", "V1"), pipeline_version=declaration.get("version"),
+        stage=env.title, stage_execution=stage.execution_id if stage else "", executions=executions, execution_versions=versions,
+    )

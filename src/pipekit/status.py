@@ -1,0 +1,79 @@
+"""pipekit status: where every environment stands. Read-only, and tolerant: what cannot be
+read is reported with the reason, and the rest is still shown."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from pipekit import names
+from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.observe import Clients, service_parts
+
+
+def _attempt(errors: list[str], what: str, read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    except Exception as exc:  # partial access: say what is missing and why, go on
+        errors.append(f"{what}: {exc}")
+        return None
+
+
+def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str, Any]:
+    env = cfg.environment(env_name)
+    stack_name = names.service_stack(cfg, env.name)
+    errors: list[str] = []
+    report: dict[str, Any] = {
+        "environment": env.name, "account": env.account, "account_id": cfg.account_id(env.account),
+        "stack": None, "functions": [], "deployments": [], "errors": errors,
+    }
+    cf = _attempt(errors, "account", lambda: clients(env.account, "cloudformation"))
+    stack = _attempt(errors, "stack", lambda: cf.describe_stack(stack_name)) if cf else None
+    if stack is None:
+        if cf and not errors:
+            report["stack"] = {"name": stack_name, "status": "NOT_DEPLOYED", "last_updated": None}
+        return report
+    report["stack"] = {"name": stack_name, "status": stack.status, "last_updated": stack.last_updated.isoformat() if stack.last_updated else None}
+    resources = _attempt(errors, "resources", lambda: cf.resources(stack_name)) or []
+    functions, groups, _ = service_parts(resources)
+    lam = _attempt(errors, "lambda", lambda: clients(env.account, "lambda"))
+    for function in functions:
+        if function.startswith("CodeDeployHook_") or lam is None:
+            continue
+        alias = _attempt(errors, f"alias of {function}", lambda fn=function: lam.alias(fn))
+        if alias:
+            report["functions"].append({"function": alias.function, "alias": alias.name, "version": alias.version,
+                                        "weights": alias.weights, "shifting": alias.shifting})
+    codedeploy = _attempt(errors, "codedeploy", lambda: clients(env.account, "codedeploy"))
+    for application, group in groups:
+        for deployment in (_attempt(errors, f"deployments of {group}", lambda a=application, g=group: codedeploy.active_deployments(a, g)) or []):
+            report["deployments"].append({"id": deployment.deployment_id, "group": deployment.group, "status": deployment.status,
+                                          "progress": deployment.progress})
+    return report
+
+
+def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = None) -> dict[str, Any]:
+    name = names.pipeline_name(cfg)
+    errors: list[str] = []
+    report: dict[str, Any] = {"name": name, "stages": [], "waiting_approvals": [], "errors": errors}
+    pipeline = _attempt(errors, "account", lambda: clients(BUILD_ACCOUNT, "codepipeline"))
+    if pipeline is None:
+        return report
+    stages = _attempt(errors, "pipeline state", lambda: pipeline.stage_states(name)) or []
+    executions = {e.execution_id: e for e in (_attempt(errors, "executions", lambda: pipeline.executions(name, 25)) or [])}
+    for stage in stages:
+        if only_stage and stage.name not in (only_stage, "Source", "Build"):
+            continue
+        execution = executions.get(stage.execution_id)
+        report["stages"].append({
+            "name": stage.name, "status": stage.status, "execution_id": stage.execution_id,
+            "revision": execution.revision if execution else "",
+            "started": execution.started.isoformat() if execution and execution.started else None,
+        })
+    by_title = {e.title: e.name for e in cfg.environments}
+    for approval in _attempt(errors, "approvals", lambda: pipeline.pending_approvals(name)) or []:
+        env = by_title.get(approval.stage, "")
+        report["waiting_approvals"].append({
+            "stage": approval.stage, "action": approval.action, "since": approval.since.isoformat() if approval.since else None,
+            "answer_with": f"pipekit approve --env {env}" if env else "pipekit approve",
+        })
+    return report

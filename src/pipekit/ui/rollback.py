@@ -1,0 +1,72 @@
+"""How rollback reports its plan and progress."""
+
+from __future__ import annotations
+
+import json
+
+from pipekit.deploy import ResourceEvent
+from pipekit.rollback import Progress, RollbackPlan
+
+
+# The final states that mean each remedy worked.
+DONE = {
+    "stop_traffic_shift": ("Stopped", "Failed"),  # either way the alias is back on the old version
+    "cancel_update": ("UPDATE_ROLLBACK_COMPLETE",),
+    "continue_rollback": ("UPDATE_ROLLBACK_COMPLETE",),
+    "rollback_stack": ("UPDATE_ROLLBACK_COMPLETE",),
+    "rollback_stage": ("Succeeded",),
+}
+
+
+class RollbackReporter:
+    def __init__(self, output_format: str) -> None:
+        self.json = output_format == "json"
+
+    def _emit(self, document: dict) -> None:
+        print(json.dumps(document, default=str), flush=True)
+
+    def plan(self, rollback: RollbackPlan, dry_run: bool) -> None:
+        if self.json:
+            self._emit({"event": "plan", "dry_run": dry_run, **plan_json(rollback)})
+            return
+        print(f"Rollback plan for {rollback.env}: {rollback.remedy.replace('_', ' ')}")
+        for index, step in enumerate(rollback.steps, 1):
+            print(f"  {index}. {step.api} on {step.target} in {step.account}")
+            print(f"     why: {step.reason}")
+        for detail in rollback.details:
+            print(f"  note: {detail}")
+        if dry_run:
+            print("Dry run: nothing was changed.")
+
+    def __call__(self, event) -> None:
+        if isinstance(event, Progress):
+            if self.json:
+                self._emit({"event": "progress", "api": event.step.api, "target": event.step.target, "message": event.message})
+            else:
+                print(f"  {event.message}", flush=True)
+        elif isinstance(event, ResourceEvent):
+            e = event.event
+            if self.json:
+                self._emit({"event": "stack_event", "stack": e.stack_name, "logical_id": e.logical_id, "status": e.status, "reason": e.reason})
+            else:
+                reason = f"  {e.reason}" if e.reason else ""
+                print(f"  {e.timestamp:%H:%M:%S} {e.stack_name} {e.logical_id} {e.status}{reason}", flush=True)
+
+    def finished(self, rollback: RollbackPlan, results: list[str]) -> bool:
+        ok = all(result.endswith(DONE[rollback.remedy]) for result in results)
+        if self.json:
+            self._emit({"event": "summary", "ok": ok, "remedy": rollback.remedy, "results": results})
+        else:
+            for result in results:
+                print(result)
+            print("Rolled back." if ok else "The rollback did not end as it should; see above and `pipekit status`.")
+        return ok
+
+
+def plan_json(rollback: RollbackPlan) -> dict:
+    return {
+        "environment": rollback.env,
+        "remedy": rollback.remedy,
+        "steps": [{"account": s.account, "api": s.api, "target": s.target, "params": s.params, "reason": s.reason} for s in rollback.steps],
+        "details": list(rollback.details),
+    }
