@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,32 @@ def moto_aws(moto_endpoint, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return MotoAws(moto_endpoint, aws_dir / "config")
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; PIPEKIT_UPDATE_GOLDEN=1 rewrites it on purpose."""
+    path = GOLDEN / name
+    if os.environ.get("PIPEKIT_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.exists(), f"no golden file {name}; create it with PIPEKIT_UPDATE_GOLDEN=1"
+    assert text == path.read_text(), f"{name} changed; if intended, rerun with PIPEKIT_UPDATE_GOLDEN=1"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """Accounts whose clients are stubbed (see stubbed_aws.py), handed out by open_account."""
+    from stubbed_aws import StubbedAws
+
+    stubbed = StubbedAws()
+    monkeypatch.setattr("pipekit.aws.sessions.open_account", stubbed.open_account)
+    return stubbed
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A folder with the example's pipekit.yaml (nothing rendered)."""
+    write_config(tmp_path, example_data())
+    return tmp_path

@@ -4,13 +4,11 @@ verdict, and the answer is recorded with a summary naming both."""
 
 from __future__ import annotations
 
-import pytest
 from botocore.stub import ANY
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
 from pipekit.cli import main
-from stubbed_aws import PROD_CHANGE_SET, PROD_STACK, T0, StubbedAws, change_set_page, resource_change
+from stubbed_aws import PROD_CHANGE_SET, PROD_STACK, T0, change_set_page, resource_change
 from test_changeset_show import stub_review
 
 TOKEN = "0a1b2c3d-4e5f-6a7b-8c9d-000000000001"
@@ -51,19 +49,6 @@ PIPELINE = {"pipeline": {"name": "orders", "roleArn": "arn:aws:iam::111111111111
                                         "arn:aws:iam::333333333333:role/orders-deploy"),
                              ]},
                          ]}}
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    stubbed = StubbedAws()
-    monkeypatch.setattr("pipekit.aws.sessions.open_account", stubbed.open_account)
-    return stubbed
-
-
-@pytest.fixture
-def project(tmp_path):
-    write_config(tmp_path, example_data())
-    return tmp_path
 
 
 def approve(project, *args, **kwargs):

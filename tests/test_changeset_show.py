@@ -5,20 +5,16 @@ Conditional replacement, nested stacks, IAM changes, pagination; golden outputs.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
-from botocore.stub import ANY
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
+from conftest import assert_golden
 from pipekit.cli import main
 from stubbed_aws import (
-    PROD_CHANGE_SET, PROD_CHANGE_SET_ID, PROD_STACK, PROD_STACK_ID, T0, StubbedAws, change_set_page, detail, resource_change,
+    PROD_CHANGE_SET, PROD_CHANGE_SET_ID, PROD_STACK, PROD_STACK_ID, T0, change_set_page, detail, resource_change,
 )
 
-GOLDEN = Path(__file__).parent / "golden"
 NESTED_STACK_ID = "arn:aws:cloudformation:eu-west-1:333333333333:stack/orders-svc-prod-Workers-1XY/77aa"
 NESTED_CHANGE_SET_ID = "arn:aws:cloudformation:eu-west-1:333333333333:changeSet/orders-svc-prod-Workers-1XY-cs/bb22"
 
@@ -74,37 +70,17 @@ def stub_review(account, list_first=True):
                     {"StackName": NESTED_STACK_ID, "ChangeSetName": NESTED_CHANGE_SET_ID, "TemplateStage": "Original"})
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    stubbed = StubbedAws()
-    monkeypatch.setattr("pipekit.aws.sessions.open_account", stubbed.open_account)
-    return stubbed
-
-
-@pytest.fixture
-def project(tmp_path):
-    write_config(tmp_path, example_data())
-    return tmp_path
-
-
 def show(project, *args):
     return CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "changeset", "show", *args])
 
 
-def golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("PIPEKIT_UPDATE_GOLDEN") or not path.exists():
-        path.write_text(text)
-    assert text == path.read_text(), f"{name} changed; if intended, rerun with PIPEKIT_UPDATE_GOLDEN=1"
-
-
-def test_json_output_golden(project, aws):
+def test_json_output_assert_golden(project, aws):
     stub_review(aws.accounts["prod"])
     result = show(project, "--env", "prod", "--format", "json")
     assert result.exit_code == 0, result.output
     aws.assert_done()
     assert aws.opened == ["prod"]
-    golden("changeset-prod.json", result.output)
+    assert_golden("changeset-prod.json", result.output)
     report = json.loads(result.output)
     assert report["verdict"] == "2 data-loss, 2 outage, 2 permission in 9 changes"
     by_id = {c["logical_id"]: c for c in report["changes"]}
@@ -116,11 +92,11 @@ def test_json_output_golden(project, aws):
     assert [c["logical_id"] for c in nested["changes"]] == ["WorkerPolicy", "WorkerFunction"]
 
 
-def test_markdown_output_golden(project, aws):
+def test_markdown_output_assert_golden(project, aws):
     stub_review(aws.accounts["prod"])
     result = show(project, "--env", "prod", "--format", "markdown")
     assert result.exit_code == 0, result.output
-    golden("changeset-prod.md", result.output)
+    assert_golden("changeset-prod.md", result.output)
     assert result.output.splitlines()[2] == "**Verdict: 2 data-loss, 2 outage, 2 permission in 9 changes**"
     assert "&nbsp;&nbsp;└ `WorkerFunction`" in result.output
 

@@ -6,7 +6,6 @@ checked against the real API model; responses follow the API reference's shapes.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import boto3
 import pytest

@@ -10,7 +10,6 @@ import json
 import sys
 
 import boto3
-import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 

@@ -5,21 +5,16 @@ application, --dry-run making no changes, and status's JSON (golden)."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
-from pathlib import Path
 
-import boto3
-import pytest
 from botocore.stub import ANY
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
+from conftest import assert_golden
 from pipekit.cli import main
 from pipekit.errors import PipekitError
-from stubbed_aws import PROD_STACK, PROD_STACK_ID, T0, StubbedAws
+from stubbed_aws import PROD_STACK, PROD_STACK_ID, T0
 
-GOLDEN = Path(__file__).parent / "golden"
 FUNCTION = "orders-svc-prod-OrdersApiFunction-AbC"
 APP = "orders-svc-prod-ServerlessDeploymentApplication-1Q2W"
 GROUP = "orders-svc-prod-OrdersApiFunctionDeploymentGroup-3E4R"
@@ -86,19 +81,6 @@ def stub_observation(aws, stack_status="UPDATE_COMPLETE", active=False):
         pipeline.add_response("get_pipeline_execution", {"pipelineExecution": {"pipelineName": "orders", "pipelineVersion": 4,
                                                                                "pipelineExecutionId": f"exec-{n}", "status": "Succeeded"}},
                               {"pipelineName": "orders", "pipelineExecutionId": f"exec-{n}"})
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    stubbed = StubbedAws()
-    monkeypatch.setattr("pipekit.aws.sessions.open_account", stubbed.open_account)
-    return stubbed
-
-
-@pytest.fixture
-def project(tmp_path):
-    write_config(tmp_path, example_data())
-    return tmp_path
 
 
 def run(project, *args):
@@ -174,13 +156,6 @@ def test_nothing_to_roll_back_is_exit_1(project, aws):
     assert result.exit_code == 1 and "already runs execution exec-3" in result.output
 
 
-def golden(name, text):
-    path = GOLDEN / name
-    if os.environ.get("PIPEKIT_UPDATE_GOLDEN") or not path.exists():
-        path.write_text(text)
-    assert text == path.read_text(), f"{name} changed; if intended, rerun with PIPEKIT_UPDATE_GOLDEN=1"
-
-
 def stub_status_pipeline(aws):
     pipeline = aws.accounts["build"].stub("codepipeline")
     pipeline.add_response("get_pipeline_state", STATE, {"name": "orders"})
@@ -188,7 +163,7 @@ def stub_status_pipeline(aws):
     pipeline.add_response("get_pipeline_state", STATE, {"name": "orders"})
 
 
-def test_status_json_golden(project, aws):
+def test_status_json_assert_golden(project, aws):
     prod = aws.accounts["prod"]
     prod.stub("cloudformation").add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
     prod.stub("cloudformation").add_response("describe_stack_resources", RESOURCES)
@@ -199,7 +174,7 @@ def test_status_json_golden(project, aws):
     result = run(project, "status", "--env", "prod", "--format", "json")
     assert result.exit_code == 0, result.output
     aws.assert_done()
-    golden("status-prod.json", result.output)
+    assert_golden("status-prod.json", result.output)
     report = json.loads(result.output)
     env = report["environments"][0]
     assert env["functions"] == [{"function": FUNCTION, "alias": "live", "version": "7", "weights": {"7": 0.9, "8": 0.1}, "shifting": True}]

@@ -4,7 +4,6 @@ role name, an account id or an artifact path is caught before anything is deploy
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
