@@ -70,6 +70,10 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
       pipekit render                                  re-render after editing pipekit.yaml
       pipekit validate                                cfn-lint, SAM transform, cross-checks
       pipekit deploy --account build                  then --account dev, --account prod
+      pipekit changeset show --env prod               a change set, its risks and verdict
+      pipekit approve --env prod                      answer the gate after seeing its change set
+      pipekit status                                  where every environment stands
+      pipekit rollback --env prod --dry-run           get a bad release out
 
     Exit codes: 0 success, 1 the operation failed or found problems, 2 usage or config
     error, 3 a gate tripped on purpose. See docs/commands.md.
