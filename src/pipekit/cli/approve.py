@@ -44,8 +44,7 @@ def approve(
     change set and the verdict. Exit 0 answered, 1 nothing waiting or AWS refused, 2 usage.
     """
     from pipekit import approvals, names
-    from pipekit.aws.cloudformation import CloudFormation
-    from pipekit.aws.codepipeline import CodePipeline
+    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
     from pipekit.changesets import load_review
@@ -58,17 +57,14 @@ def approve(
     if not yes and not _can_ask():
         raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
     _, cfg = project(ctx)
-    aws = overrides(ctx, profile, region)
-    build = open_account(cfg, BUILD_ACCOUNT, aws)
-    build.verify()
-    pipeline = CodePipeline(build.client("codepipeline"))
+    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account)
+    pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     with aws_errors(BUILD_ACCOUNT):
         waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), cfg, env)
         gate = approvals.gate_of(waiting, pipeline.stage_actions(waiting.pipeline, waiting.stage), cfg)
-    target = open_account(cfg, gate.account, aws)
-    target.verify()
+    cf = clients(gate.account, "cloudformation")
     with aws_errors(gate.account):
-        review = load_review(CloudFormation(target.client("cloudformation")), gate.stack, gate.change_set)
+        review = load_review(cf, gate.stack, gate.change_set)
     print_review(review, "table")
 
     approved = _decide(decision, yes, gate)

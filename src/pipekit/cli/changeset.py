@@ -57,7 +57,7 @@ def show(
     that depend on a value known only after apply, are shown as possible.
     Read-only: DescribeChangeSet, ListChangeSets, GetTemplate.
     """
-    from pipekit.aws.cloudformation import CloudFormation
+    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
     from pipekit.changesets import load_review, newest_pending, review_target
@@ -65,9 +65,7 @@ def show(
 
     root, cfg = project(ctx)
     account, stack = review_target(cfg, account, env, stack)
-    session = open_account(cfg, account, overrides(ctx, profile, region))
-    session.verify()
-    cf = CloudFormation(session.client("cloudformation"))
+    cf = AwsClients(cfg, overrides(ctx, profile, region), open_account)(account, "cloudformation")
     with aws_errors(account):
         review = load_review(cf, stack, name or newest_pending(cf, stack))
     print_review(review, output_format)

@@ -67,7 +67,7 @@ def deploy(
     config or credential problems.
     """
     from pipekit import deploy as core
-    from pipekit.aws.cloudformation import CloudFormation
+    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
     from pipekit.ui.deploy_report import make_reporter
@@ -81,17 +81,12 @@ def deploy(
     if not (yes or no_execute) and (output_format == "json" or not _can_confirm()):
         raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change sets")
 
-    aws = overrides(ctx, profile, region)
-    session = open_account(cfg, account, aws)
-    session.verify()
-    sessions = {account: session}
+    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account)
+    cloudformation = clients(account, "cloudformation")  # checks the account id first
 
     def read_output(source: core.FromOutput) -> Optional[str]:
-        if source.account not in sessions:
-            sessions[source.account] = open_account(cfg, source.account, aws)
-            sessions[source.account].verify()
         with aws_errors(source.account):
-            stack = CloudFormation(sessions[source.account].client("cloudformation")).describe_stack(source.stack)
+            stack = clients(source.account, "cloudformation").describe_stack(source.stack)
         return stack.outputs.get(source.output) if stack else None
 
     def confirm(change_set) -> bool:
@@ -100,7 +95,7 @@ def deploy(
         reporter.stop()
         return click.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?", default=False)
 
-    deployer = core.StackDeployer(CloudFormation(session.client("cloudformation")), reporter, confirm)
+    deployer = core.StackDeployer(cloudformation, reporter, confirm)
     outcomes = []
     try:
         for plan in plans:
