@@ -278,6 +278,11 @@ def test_review_role_in_target_accounts_only_reads(example_config):
 
     assert f'pip install --quiet "pipekit=={__version__}"' in reviewspec
     assert '--fail-on "$FAIL_ON"' in reviewspec and "--format markdown" in reviewspec
+    from conftest import config_from, example_data
+
+    data = example_data()
+    data["build"]["pipekit_requirement"] = "pipekit @ git+https://example.com/pipekit@v0.1.0"
+    assert 'pip install --quiet "pipekit @ git+https://example.com/pipekit@v0.1.0"' in render_all(config_from(data))["reviewspec.yml"]
 
 
 def test_review_fail_on_needs_an_approval():
