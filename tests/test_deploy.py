@@ -175,3 +175,23 @@ def test_local_code_must_be_packaged_first(project, moto_aws):
     result = deploy(project, "--account", "dev", "--template", str(project / "service/template.yaml"), "--stack-name", "orders-svc-jane", "--yes")
     assert result.exit_code == 2
     assert "must be packaged first" in result.output
+
+
+def test_an_account_reached_through_role_arn_from_the_build_profile(project, moto_aws):
+    data = example_data()
+    data["accounts"]["dev"] = {"id": DEV, "role_arn": f"arn:aws:iam::{DEV}:role/admin"}
+    write_config(project, data)
+    assert deploy(project, "--account", "build", "--yes").exit_code == 0
+    result = deploy(project, "--account", "dev", "--yes")
+    assert result.exit_code == 0, result.output
+    assert stacks(moto_aws, DEV) == ["orders-deployment-roles"]
+
+
+def test_profile_override_applies_to_the_deployed_account_only(project, moto_aws):
+    data = example_data()
+    data["accounts"]["dev"]["profile"] = "no-such-profile"
+    write_config(project, data)
+    assert deploy(project, "--account", "build", "--yes").exit_code == 0
+    # --profile reaches dev; the build account's outputs are still read with its own profile
+    result = deploy(project, "--account", "dev", "--profile", "orders-dev", "--yes")
+    assert result.exit_code == 0, result.output

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Any, Callable, Optional
 
 from pipekit.aws.errors import aws_errors
 from pipekit.aws.sessions import AccountSession, Overrides
@@ -26,14 +27,17 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
 class AwsClients:
     """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline."""
 
-    def __init__(self, cfg: Config, overrides: Overrides, open_account: Callable[..., AccountSession]) -> None:
-        self.cfg, self.overrides, self.open_account = cfg, overrides, open_account
+    def __init__(self, cfg: Config, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:
+        """--profile belongs to the account the command is about (`primary`); other
+        accounts it reads from (e.g. the build account's outputs) keep their own."""
+        self.cfg, self.overrides, self.open_account, self.primary = cfg, overrides, open_account, primary
         self._sessions: dict[str, AccountSession] = {}
         self._wrappers: dict[tuple[str, str], Any] = {}
 
     def session(self, account: str) -> AccountSession:
         if account not in self._sessions:
-            session = self.open_account(self.cfg, account, self.overrides)
+            overrides = self.overrides if account == self.primary or self.primary is None else replace(self.overrides, profile=None)
+            session = self.open_account(self.cfg, account, overrides)
             session.verify()
             self._sessions[account] = session
         return self._sessions[account]

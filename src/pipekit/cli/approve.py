@@ -57,7 +57,7 @@ def approve(
     if not yes and not _can_ask():
         raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
     _, cfg = project(ctx)
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account)
+    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=BUILD_ACCOUNT)
     pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     with aws_errors(BUILD_ACCOUNT):
         waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), cfg, env)

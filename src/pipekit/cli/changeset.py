@@ -65,7 +65,7 @@ def show(
 
     root, cfg = project(ctx)
     account, stack = review_target(cfg, account, env, stack)
-    cf = AwsClients(cfg, overrides(ctx, profile, region), open_account)(account, "cloudformation")
+    cf = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=account)(account, "cloudformation")
     with aws_errors(account):
         review = load_review(cf, stack, name or newest_pending(cf, stack))
     print_review(review, output_format)

@@ -81,7 +81,7 @@ def deploy(
     if not (yes or no_execute) and (output_format == "json" or not _can_confirm()):
         raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change sets")
 
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account)
+    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=account)
     cloudformation = clients(account, "cloudformation")  # checks the account id first
 
     def read_output(source: core.FromOutput) -> Optional[str]:

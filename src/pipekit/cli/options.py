@@ -37,7 +37,10 @@ def project(ctx: click.Context) -> tuple[Path, "Config"]:
 def aws_options(command):
     """--profile and --region, which override what pipekit.yaml says for the account."""
     command = click.option("--region", help="Region to use instead of pipekit.yaml's.")(command)
-    command = click.option("--profile", help="AWS profile to use instead of the account's in pipekit.yaml.")(command)
+    command = click.option(
+        "--profile",
+        help="AWS profile for the account the command is about, instead of pipekit.yaml's; other accounts it reads keep theirs.",
+    )(command)
     return command
 
 

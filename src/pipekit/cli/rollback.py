@@ -63,7 +63,7 @@ def rollback(
         raise UsageError(f"unknown environment {env_name!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
     if not (dry_run or yes) and (output_format == "json" or not _can_confirm()):
         raise UsageError("no terminal to confirm on: pass --yes to roll back, or --dry-run to see the plan")
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account)
+    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=env.account)
     reporter = RollbackReporter(output_format)
     rollback_plan = plan(observe(cfg, env, clients, to_execution), to_execution, skip)
     reporter.plan(rollback_plan, dry_run)

@@ -35,7 +35,8 @@ def status(ctx: click.Context, env_name: Optional[str], profile: Optional[str], 
     names = [e.name for e in cfg.environments]
     if env_name and env_name not in names:
         raise UsageError(f"unknown environment {env_name!r} (known: {', '.join(names)})")
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account)
+    primary = cfg.environment(env_name).account if env_name else None
+    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=primary)
     envs = [environment_status(cfg, name, clients) for name in ([env_name] if env_name else names)]
     stage = cfg.environment(env_name).title if env_name else None
     report = {"project": cfg.project, "environments": envs, "pipeline": pipeline_status(cfg, clients, stage)}
