@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -87,6 +88,8 @@ def translate_service(rel: str, template: dict, region: str) -> Iterator[Finding
             if not props["CodeUri"].startswith("s3://"):
                 props["CodeUri"] = f"s3://pipekit-validate/{props['CodeUri'].lstrip('./')}.zip"
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
+    # The translator logs notes about its feature toggles; only its errors matter here.
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     try:
         translator.translate(fragment, {}, get_managed_policy_map=lambda: {})
     except InvalidDocumentException as exc:
