@@ -195,3 +195,14 @@ def test_profile_override_applies_to_the_deployed_account_only(project, moto_aws
     # --profile reaches dev; the build account's outputs are still read with its own profile
     result = deploy(project, "--account", "dev", "--profile", "orders-dev", "--yes")
     assert result.exit_code == 0, result.output
+
+
+def test_missing_credentials_are_one_line_exit_2(project, moto_aws, tmp_path, monkeypatch):
+    empty = tmp_path / "no-credentials"
+    empty.write_text("")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))  # the base profile has no keys now
+    result = deploy(project, "--account", "build", "--yes")
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last == 'error: account build: the AWS configuration cannot give credentials: The source profile "base" must have credentials.'
+    assert stacks(moto_aws, BUILD) == []

@@ -221,3 +221,13 @@ def test_live_alias_weights_read_from_moto(moto_aws):
     lam.create_alias(FunctionName="orders-fn", Name="live", FunctionVersion=first, RoutingConfig={"AdditionalVersionWeights": {second: 0.25}})
     alias = Lambda(lam).alias("orders-fn")
     assert alias.version == first and alias.weights == {first: 0.75, second: 0.25} and alias.shifting
+
+
+def test_missing_permissions_is_one_line_not_a_traceback(project, aws):
+    aws.accounts["prod"].stub("cloudformation").add_client_error(
+        "describe_stacks", "AccessDenied",
+        "User: arn:aws:sts::333333333333:assumed-role/dev/me is not authorized to perform: cloudformation:DescribeStacks", 403)
+    result = run(project, "rollback", "--env", "prod", "--dry-run")
+    assert result.exit_code == 1
+    assert "access denied" in result.output and "cloudformation:DescribeStacks" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -45,6 +45,8 @@ def aws_errors(account: str) -> Iterator[None]:
         raise CredentialsError(f"account {account}: the SSO session has expired or is missing; run `aws sso login` ({exc})") from None
     except bx.NoCredentialsError:
         raise CredentialsError(f"account {account}: no AWS credentials found (set `profile` in pipekit.yaml, --profile, or AWS_PROFILE)") from None
+    except (bx.InvalidConfigError, bx.PartialCredentialsError, bx.CredentialRetrievalError) as exc:
+        raise CredentialsError(f"account {account}: the AWS configuration cannot give credentials: {exc}") from None
     except bx.NoRegionError:
         raise CredentialsError(f"account {account}: no region; set `region` in pipekit.yaml or --region") from None
     except bx.EndpointConnectionError as exc:

@@ -10,7 +10,7 @@ from typing import Any, Optional
 import click
 
 from pipekit import __version__
-from pipekit.errors import PipekitError
+from pipekit.errors import EXIT_FAILED, PipekitError
 
 # name -> "module:function"; a command's module is imported only when it runs (or for --help).
 COMMANDS = {
@@ -44,6 +44,15 @@ class PipekitGroup(click.Group):
 
             error(str(exc))
             ctx.exit(exc.exit_code)
+        except Exception as exc:
+            # An AWS or credentials failure that no command turned into a pipekit error:
+            # still one line, not a traceback. Anything else is a bug and shows as one.
+            if not type(exc).__module__.startswith("botocore"):
+                raise
+            from pipekit.ui.console import error
+
+            error(f"AWS: {exc}")
+            ctx.exit(EXIT_FAILED)
 
 
 @click.group(cls=PipekitGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -50,6 +50,7 @@ def rollback(
     2 usage, config or credentials.
     """
     from pipekit.aws.clients import AwsClients
+    from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
     from pipekit.errors import EXIT_FAILED, UsageError
     from pipekit.observe import observe
@@ -65,14 +66,16 @@ def rollback(
         raise UsageError("no terminal to confirm on: pass --yes to roll back, or --dry-run to see the plan")
     clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=env.account)
     reporter = RollbackReporter(output_format)
-    rollback_plan = plan(observe(cfg, env, clients, to_execution), to_execution, skip)
+    with aws_errors(env.account):
+        rollback_plan = plan(observe(cfg, env, clients, to_execution), to_execution, skip)
     reporter.plan(rollback_plan, dry_run)
     if dry_run:
         return
     if not yes and not click.confirm(f"Carry out this rollback of {env.name}?", default=False):
         click.echo("Nothing changed.")
         ctx.exit(EXIT_FAILED)
-    results = RollbackRunner(clients, reporter).run(rollback_plan)
+    with aws_errors(env.account):
+        results = RollbackRunner(clients, reporter).run(rollback_plan)
     ok = reporter.finished(rollback_plan, results)
     if not ok:
         ctx.exit(EXIT_FAILED)
