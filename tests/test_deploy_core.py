@@ -289,3 +289,29 @@ def test_parameters_from_another_accounts_output(plan):
         "ArtifactKeyArn": "arn:aws:kms:eu-west-1:111111111111:key/k", "Plain": "v"}
     with pytest.raises(DeployFailed, match="pipekit deploy --account build"):
         resolve_parameters(with_output, lambda s: None)
+
+
+def test_throttling_that_outlasts_botocores_retries_slows_polling_down(client, plan):
+    clock = Clock()
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        create_and_wait(stubber, pending=0)
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("execute_change_set", {})
+        stubber.add_client_error("describe_stack_events", "Throttling", "Rate exceeded", 400)
+        stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("describe_stacks", stack("CREATE_COMPLETE"))
+        stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        outcome = deployer(client, clock).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+    assert outcome.result == "succeeded"
+    assert len(clock.sleeps) == 1 and clock.sleeps[0] >= 1.0  # one longer wait after the throttle, then on
+
+
+def test_other_errors_while_polling_are_not_swallowed(client, plan):
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        stubber.add_response("create_change_set", {"Id": "x:changeSet/cs"})
+        stubber.add_client_error("describe_change_set", "AccessDenied", "not allowed", 403)
+        with pytest.raises(Exception, match="not allowed"):
+            deployer(client, Clock()).deploy(plan, {})

@@ -259,7 +259,7 @@ class StackDeployer:
     def _wait_for_change_set(self, stack: str, name: str) -> ChangeSet:
         backoff = self.backoff()
         while True:
-            change_set = self.cf.describe_change_set(stack, name)
+            change_set = backoff.read(lambda: self.cf.describe_change_set(stack, name))
             if change_set.status in ("CREATE_COMPLETE", "FAILED", "DELETE_COMPLETE", "DELETE_FAILED"):
                 return change_set
             backoff.wait()
@@ -267,7 +267,7 @@ class StackDeployer:
     def _wait_until_gone(self, stack_name: str) -> None:
         backoff = self.backoff()
         while True:
-            stack = self.cf.describe_stack(stack_name)
+            stack = backoff.read(lambda: self.cf.describe_stack(stack_name))
             if stack is None or stack.status == "DELETE_COMPLETE":
                 return
             if stack.status == "DELETE_FAILED":
@@ -303,14 +303,14 @@ def follow_stack(
     seen: list[StackEvent] = []
     deadline = clock() + max_wait
     while True:
-        fresh = cf.events_since(stack_name, last_seen)
+        fresh = backoff.read(lambda: cf.events_since(stack_name, last_seen))
         for event in fresh:
             on_event(ResourceEvent(event))
         if fresh:
             last_seen = fresh[-1].event_id
             seen += fresh
             backoff.activity()
-        stack = cf.describe_stack(stack_name)
+        stack = backoff.read(lambda: cf.describe_stack(stack_name))
         if stack is None:
             raise DeployFailed(f"{stack_name} disappeared while it was being followed")
         if stack.status in TERMINAL_STATES:

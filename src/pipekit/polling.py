@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Callable
+from typing import Callable, TypeVar
+
+from pipekit.aws.errors import error_code
+
+T = TypeVar("T")
+THROTTLING = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"}
 
 
 class Backoff:
@@ -41,3 +46,15 @@ class Backoff:
 
     def throttled(self) -> None:
         self.delay = min(max(self.delay * 2, 1.0), self.cap * 2)
+
+    def read(self, call: Callable[[], T]) -> T:
+        """One look. When AWS still throttles after botocore's own retries, wait
+        longer and look again instead of failing the whole command."""
+        while True:
+            try:
+                return call()
+            except Exception as exc:
+                if error_code(exc) not in THROTTLING:
+                    raise
+                self.throttled()
+                self.wait()

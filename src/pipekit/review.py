@@ -5,7 +5,7 @@ policies of the stack's templates); no AWS calls here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from pipekit.aws.cloudformation import ChangeSet, ResourceChange
@@ -68,7 +68,6 @@ class ReviewedChange:
 class Review:
     change_set: ChangeSet
     changes: tuple[ReviewedChange, ...]
-    notes: tuple[str, ...] = field(default=())
 
     def all_changes(self) -> list[ReviewedChange]:
         """This set's changes and those of nested stacks, depth first."""
@@ -133,7 +132,7 @@ def assess(change: ResourceChange, policies: dict[str, dict[str, str]]) -> tuple
         if not kept:
             what = "removed" if removed else ("replaced" if certain else "possibly replaced")
             risks.append(Risk(DATA_LOSS, removed or certain, f"{kind} {what}; its data goes with it"))
-    elif (removed or replaced) and (kind in CLIENT_REACHABLE or kind.startswith("AWS::Serverless::")):
+    elif (removed or replaced) and kind in CLIENT_REACHABLE:
         what = "removed" if removed else ("replaced" if certain else "possibly replaced")
         risks.append(Risk(OUTAGE, removed or certain, f"{kind} {what}; clients of the old one break"))
     if kind.startswith("AWS::IAM::") or kind in PERMISSION_TYPES:

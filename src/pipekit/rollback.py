@@ -209,7 +209,7 @@ class RollbackRunner:
     def _poll(self, read: Callable[[], str], final: tuple[str, ...], step: Step) -> str:
         backoff, deadline, last = self.backoff(), self.clock() + self.max_wait, ""
         while True:
-            status = read()
+            status = backoff.read(read)
             if status != last:
                 self.on_event(Progress(step, f"{step.target}: {status}"))
                 last = status

@@ -48,9 +48,9 @@ def approve(
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
     from pipekit.changesets import load_review
-    from pipekit.cli.changeset import print_review
     from pipekit.config import BUILD_ACCOUNT
     from pipekit.errors import UsageError
+    from pipekit.ui.review import print_review
 
     if yes and not decision:
         raise UsageError("--yes needs --approve or --reject")

@@ -62,6 +62,7 @@ def show(
     from pipekit.aws.sessions import open_account
     from pipekit.changesets import load_review, newest_pending, review_target
     from pipekit.errors import EXIT_GATE
+    from pipekit.ui.review import print_review
 
     root, cfg = project(ctx)
     account, stack = review_target(cfg, account, env, stack)
@@ -72,14 +73,3 @@ def show(
     if review.trips(fail_on):
         ctx.exit(EXIT_GATE)
 
-
-def print_review(review, output_format: str, context: str = "") -> None:
-    from pipekit.ui import review as review_ui
-    from pipekit.ui.console import out
-
-    if output_format == "json":
-        print(review_ui.render_json(review), end="")
-    elif output_format == "markdown":
-        print(review_ui.render_markdown(review, context), end="")
-    else:
-        out().print(review_ui.render_table(review))

@@ -164,3 +164,15 @@ def render_table(review: Review) -> Any:
             "; ".join(_cause_text(x) for x in causes(change)) or "-",
         )
     return Group(verdict, table)
+
+
+def print_review(review: Review, output_format: str, context: str = "") -> None:
+    """Print in the chosen format: table (rich), json or markdown."""
+    if output_format == "json":
+        print(render_json(review), end="")
+    elif output_format == "markdown":
+        print(render_markdown(review, context), end="")
+    else:
+        from pipekit.ui.console import out
+
+        out().print(render_table(review))

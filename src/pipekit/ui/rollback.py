@@ -6,6 +6,7 @@ import json
 
 from pipekit.deploy import ResourceEvent
 from pipekit.rollback import Progress, RollbackPlan
+from pipekit.ui.deploy_report import JsonReporter, PlainReporter
 
 
 # The final states that mean each remedy worked.
@@ -21,6 +22,8 @@ DONE = {
 class RollbackReporter:
     def __init__(self, output_format: str) -> None:
         self.json = output_format == "json"
+        # Stack events read as they do in `pipekit deploy`.
+        self.events = JsonReporter() if self.json else PlainReporter()
 
     def _emit(self, document: dict) -> None:
         print(json.dumps(document, default=str), flush=True)
@@ -45,12 +48,7 @@ class RollbackReporter:
             else:
                 print(f"  {event.message}", flush=True)
         elif isinstance(event, ResourceEvent):
-            e = event.event
-            if self.json:
-                self._emit({"event": "stack_event", "stack": e.stack_name, "logical_id": e.logical_id, "status": e.status, "reason": e.reason})
-            else:
-                reason = f"  {e.reason}" if e.reason else ""
-                print(f"  {e.timestamp:%H:%M:%S} {e.stack_name} {e.logical_id} {e.status}{reason}", flush=True)
+            self.events(event)
 
     def finished(self, rollback: RollbackPlan, results: list[str]) -> bool:
         ok = all(result.endswith(DONE[rollback.remedy]) for result in results)
