@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, VARIANTS, config_from
-from pipekit.files import apply_writes, plan_writes
-from pipekit.render import render_all
+from pipekit.project.files import apply_writes, plan_writes
+from pipekit.project.render import render_all
 
 NEVER_SKIPPED = {"CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111", "CKV_AWS_26", "CKV_AWS_158", "CKV_AWS_7", "CKV_AWS_21"}
 

@@ -12,8 +12,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from pipekit.aws.cloudformation import CloudFormation
-from pipekit.deploy import DeployFailed, FromOutput, StackDeployer, StackPlan, first_failure, resolve_parameters
-from pipekit.polling import Backoff
+from pipekit.release.deploy import DeployFailed, FromOutput, StackDeployer, StackPlan, first_failure, resolve_parameters
+from pipekit.release.polling import Backoff
 
 STACK = "orders-svc-dev"
 STACK_ID = f"arn:aws:cloudformation:eu-west-1:222222222222:stack/{STACK}/1a2b3c"

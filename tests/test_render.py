@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from conftest import example_data, write_config
 from pipekit.cli import main
-from pipekit.files import MANIFEST
+from pipekit.project.files import MANIFEST
 
 
 def run(project, *args):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipekit.aws.cloudformation import ChangeSet, ResourceChange
-from pipekit.review import assess, replacement, review, template_policies
+from pipekit.release.review import assess, replacement, review, template_policies
 
 
 def change(action, kind, replacement_="", details=(), policy_action="", logical="R"):

@@ -10,7 +10,7 @@ from pipekit.aws.cloudformation import Stack
 from pipekit.aws.codedeploy import Deployment
 from pipekit.aws.codepipeline import Execution
 from pipekit.aws.lambda_ import Alias
-from pipekit.rollback import NothingToRollBack, Observations, RollbackRefused, plan
+from pipekit.recovery.rollback import NothingToRollBack, Observations, RollbackRefused, plan
 
 T = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
 STACK = "orders-svc-prod"

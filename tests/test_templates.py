@@ -14,8 +14,8 @@ from cfnlint.decode.cfn_yaml import loads
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from pipekit import layout, names
-from pipekit.render import render_all
+from pipekit.project import layout, names
+from pipekit.project.render import render_all
 
 
 @pytest.fixture

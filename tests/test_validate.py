@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import VARIANTS, example_data, write_config
-from pipekit import consistency
+from pipekit.checks import rules as consistency
 from pipekit.cli import main
 from pipekit.config import parse_config
-from pipekit.render import render_all
+from pipekit.project.render import render_all
 from cfnlint.decode.cfn_yaml import loads
 import yaml
 

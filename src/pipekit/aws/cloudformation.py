@@ -184,7 +184,7 @@ class CloudFormation:
 
     def get_template(self, stack_name: str, change_set_name: Optional[str] = None) -> Optional[dict]:
         """The stack's template (or the change set's, as submitted), parsed."""
-        from pipekit import cfn_yaml
+        from pipekit.project import cfn_yaml
 
         kwargs: dict[str, Any] = {"StackName": stack_name, "TemplateStage": "Original"}
         if change_set_name:

@@ -43,11 +43,12 @@ def approve(
     gates, shows that change set, and records the answer with a summary that names the
     change set and the verdict. Exit 0 answered, 1 nothing waiting or AWS refused, 2 usage.
     """
-    from pipekit import approvals, names
+    from pipekit.release import approvals
+    from pipekit.project import names
     from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
-    from pipekit.changesets import load_review
+    from pipekit.release.changesets import load_review
     from pipekit.config import BUILD_ACCOUNT
     from pipekit.errors import UsageError
     from pipekit.ui.review import print_review

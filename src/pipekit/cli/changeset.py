@@ -60,7 +60,7 @@ def show(
     from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
-    from pipekit.changesets import load_review, newest_pending, review_target
+    from pipekit.release.changesets import load_review, newest_pending, review_target
     from pipekit.errors import EXIT_GATE
     from pipekit.ui.review import print_review
 

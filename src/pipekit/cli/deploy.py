@@ -66,7 +66,7 @@ def deploy(
     Exit 0 deployed or nothing to change, 1 a stack failed (its cause is shown), 2 usage,
     config or credential problems.
     """
-    from pipekit import deploy as core
+    from pipekit.release import deploy as core
     from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account

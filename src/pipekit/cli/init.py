@@ -54,11 +54,11 @@ def init(
     asking for what is missing on a terminal. DIRECTORY must be new or empty: init never
     overwrites anything. The config is validated before a single file is written.
     """
-    from pipekit import examples, scaffold
+    from pipekit.project import examples, scaffold
     from pipekit.cli.render import write_project
     from pipekit.config import DEFAULT_CONFIG
     from pipekit.errors import UsageError
-    from pipekit.files import write_new_file
+    from pipekit.project.files import write_new_file
 
     scaffold.ensure_empty(directory)
     if example:

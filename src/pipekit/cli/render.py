@@ -11,7 +11,7 @@ from pipekit.cli.options import format_option, project
 
 if TYPE_CHECKING:
     from pipekit.config import Config
-    from pipekit.files import FileResult
+    from pipekit.project.files import FileResult
 
 
 @click.command()
@@ -31,8 +31,8 @@ def render(ctx: click.Context, dry_run: bool, force: bool, output_format: str) -
 
 def write_project(root: Path, cfg: "Config", *, dry_run: bool, force: bool, output_format: str) -> list["FileResult"]:
     """Render, write (unless dry-run) and report; shared by render and init."""
-    from pipekit import files
-    from pipekit.render import render_all
+    from pipekit.project import files
+    from pipekit.project.render import render_all
     from pipekit.ui import files as files_ui
     from pipekit.ui.console import print_json, warn
 

@@ -53,8 +53,8 @@ def rollback(
     from pipekit.aws.errors import aws_errors
     from pipekit.aws.sessions import open_account
     from pipekit.errors import EXIT_FAILED, UsageError
-    from pipekit.observe import observe
-    from pipekit.rollback import RollbackRunner, plan
+    from pipekit.recovery.observe import observe
+    from pipekit.recovery.rollback import RollbackRunner, plan
     from pipekit.ui.rollback import RollbackReporter
 
     _, cfg = project(ctx)

@@ -27,7 +27,7 @@ def status(ctx: click.Context, env_name: Optional[str], profile: Optional[str], 
     from pipekit.aws.clients import AwsClients
     from pipekit.aws.sessions import open_account
     from pipekit.errors import UsageError
-    from pipekit.status import environment_status, pipeline_status
+    from pipekit.recovery.status import environment_status, pipeline_status
     from pipekit.ui.console import print_json
     from pipekit.ui.status import render_status
 

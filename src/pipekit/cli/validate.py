@@ -24,10 +24,10 @@ def validate(ctx: click.Context, output_format: str) -> None:
 
     Exit 0 when clean, 1 with findings, 2 for a bad config.
     """
-    from pipekit.names import CLOUDFORMATION_TEMPLATES
+    from pipekit.project.names import CLOUDFORMATION_TEMPLATES
     from pipekit.ui import findings as findings_ui
     from pipekit.ui.console import print_json
-    from pipekit.validate import validate_project
+    from pipekit.checks.validate import validate_project
 
     root, cfg = project(ctx)
     found = validate_project(root, cfg)

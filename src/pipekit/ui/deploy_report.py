@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from pipekit import deploy
+from pipekit.release import deploy
 from pipekit.aws.cloudformation import StackEvent
 from pipekit.ui.review import render_lines, to_json
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.syntax import Syntax
 from rich.text import Text
 
-from pipekit.files import FileResult, Outcome
+from pipekit.project.files import FileResult, Outcome
 from pipekit.ui.console import out
 
 STYLES = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from pipekit.review import RISKS, Review, ReviewedChange
+from pipekit.release.review import RISKS, Review, ReviewedChange
 
 RISK_STYLES = {"data-loss": "bold red", "outage": "red", "permission": "yellow", "none": "green"}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "red", "Import": "cyan", "Dynamic": "magenta"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pipekit.deploy import ResourceEvent
-from pipekit.rollback import Progress, RollbackPlan
+from pipekit.release.deploy import ResourceEvent
+from pipekit.recovery.rollback import Progress, RollbackPlan
 from pipekit.ui.deploy_report import JsonReporter, PlainReporter
 
 

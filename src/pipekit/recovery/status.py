@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from pipekit import names
+from pipekit.project import names
 from pipekit.config.models import BUILD_ACCOUNT, Config
-from pipekit.observe import Clients, service_parts
+from pipekit.recovery.observe import Clients, service_parts
 
 
 def _attempt(errors: list[str], what: str, read: Callable[[], Any]) -> Any:

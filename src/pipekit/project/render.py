@@ -8,7 +8,8 @@ from pathlib import PurePosixPath
 
 import jinja2
 
-from pipekit import __version__, layout, names
+from pipekit import __version__
+from pipekit.project import layout, names
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
 
 HEADER = (

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from pipekit import examples
+from pipekit.project import examples
 from pipekit.config import DEFAULT_CONFIG, Config, parse_config
 from pipekit.errors import UsageError
 
@@ -39,7 +39,7 @@ def missing_starter_fields(values: dict[str, Optional[str]], source: str) -> lis
 
 def starter_config(values: dict[str, str], source: str) -> tuple[str, Config]:
     """The commented starter pipekit.yaml, validated before anything is written."""
-    from pipekit.render import template_environment
+    from pipekit.project.render import template_environment
 
     text = template_environment().get_template("starter/pipekit.yaml.j2").render(
         **values, source=source, app=app_name(values["project"])

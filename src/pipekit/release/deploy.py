@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from pipekit import __version__, cfn_yaml, names
+from pipekit import __version__
+from pipekit.project import cfn_yaml, names
 from pipekit.aws.cloudformation import (
     FAILED_CREATE_STATES,
     SUCCESS_STATES,
@@ -21,9 +22,9 @@ from pipekit.aws.cloudformation import (
 )
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
-from pipekit.polling import Backoff
-from pipekit.review import Review, review, template_policies
-from pipekit.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
+from pipekit.release.polling import Backoff
+from pipekit.release.review import Review, review, template_policies
+from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from pipekit import names
+from pipekit.project import names
 from pipekit.config.models import BUILD_ACCOUNT, Config, Environment
-from pipekit.rollback import Observations
+from pipekit.recovery.rollback import Observations
 
 Clients = Callable[[str, str], Any]
 RECENT_EXECUTIONS = 50

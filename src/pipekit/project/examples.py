@@ -33,5 +33,5 @@ def _root() -> Path | None:
     packaged = Path(str(resources.files("pipekit"))) / "_examples"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "examples"
+    checkout = Path(__file__).resolve().parents[3] / "examples"
     return checkout if checkout.is_dir() else None

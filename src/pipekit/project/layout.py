@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Optional
 
-from pipekit import names
+from pipekit.project import names
 from pipekit.config.models import Config, Environment
 
 # Namespace of an environment's execute action; its outputs reach later actions

@@ -10,7 +10,7 @@ from typing import Optional
 from pipekit.aws.codepipeline import PendingApproval
 from pipekit.config.models import Config
 from pipekit.errors import PipekitError, UsageError
-from pipekit.review import Review
+from pipekit.release.review import Review
 
 ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/")
 

@@ -19,7 +19,7 @@ from pipekit.aws.codedeploy import Deployment
 from pipekit.aws.codepipeline import Execution
 from pipekit.aws.lambda_ import Alias
 from pipekit.errors import PipekitError
-from pipekit.polling import Backoff
+from pipekit.release.polling import Backoff
 
 
 class NothingToRollBack(PipekitError):
@@ -189,7 +189,7 @@ class RollbackRunner:
             final = self._poll(lambda: codedeploy.deployment(step.target).status, ("Stopped", "Failed", "Succeeded"), step)
             return f"deployment {step.target}: {final}"
         if service == "cloudformation":
-            from pipekit.deploy import follow_stack
+            from pipekit.release.deploy import follow_stack
 
             cf = self.clients(step.account, "cloudformation")
             marker = cf.latest_event_id(step.target)

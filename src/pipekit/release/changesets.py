@@ -8,7 +8,7 @@ from pipekit.aws.cloudformation import CloudFormation
 from pipekit.aws.errors import error_code, error_message
 from pipekit.config.models import Config
 from pipekit.errors import PipekitError
-from pipekit.review import Review, review, template_policies
+from pipekit.release.review import Review, review, template_policies
 
 NESTED_DEPTH = 5
 
@@ -66,7 +66,7 @@ def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str])
 def review_target(cfg: Config, account: Optional[str], env: Optional[str], stack: Optional[str]) -> tuple[str, str]:
     """(account, stack) from --account/--env/--stack: an environment means its account and
     its service stack; an account that hosts one environment means that one's stack."""
-    from pipekit import names
+    from pipekit.project import names
     from pipekit.errors import UsageError
 
     if env:

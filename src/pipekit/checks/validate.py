@@ -14,9 +14,10 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
-from pipekit import consistency, names
+from pipekit.project import names
+from pipekit.checks import rules as consistency
 from pipekit.config.models import Config
-from pipekit.names import CLOUDFORMATION_TEMPLATES
+from pipekit.project.names import CLOUDFORMATION_TEMPLATES
 
 BUILDSPEC = "buildspec.yml"
 

@@ -1,0 +1,1 @@
+"""The project: names, the pipeline layout, rendering and writing files, scaffolding."""

@@ -1,0 +1,1 @@
+"""Getting a bad release out and seeing where things stand: observations, rollback, status."""
