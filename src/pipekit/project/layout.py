@@ -11,6 +11,14 @@ from typing import Optional
 from pipekit.project import names
 from pipekit.config.models import Config, Environment
 
+# The two stages in front of the environments, and the artifacts they hand on.
+SOURCE_STAGE = "Source"
+BUILD_STAGE = "Build"
+SOURCE_ARTIFACT = "Source"
+BUILD_ARTIFACT = "BuildOutput"
+SOURCE_NAMESPACE = "SourceVariables"
+BUILD_NAMESPACE = "BuildVariables"
+
 # Namespace of an environment's execute action; its outputs reach later actions
 # as #{DevDeploy.ApiUrl}.
 DEPLOY_NAMESPACE = "{title}Deploy"
@@ -61,6 +69,23 @@ class Stage:
         return next((a.name for a in self.actions if a.kind == "approval"), None)
 
 
+def stage_name(env: Environment) -> str:
+    """The pipeline stage that deploys an environment: dev -> Dev."""
+    return env.title
+
+
+def environment_of_stage(cfg: Config, stage: str) -> Optional[Environment]:
+    return next((env for env in cfg.environments if stage_name(env) == stage), None)
+
+
+def deploy_namespace(env: Environment) -> str:
+    return DEPLOY_NAMESPACE.format(title=env.title)
+
+
+def review_namespace(env: Environment) -> str:
+    return REVIEW_NAMESPACE.format(title=env.title)
+
+
 def targets(cfg: Config) -> list[Target]:
     return [
         Target(
@@ -93,7 +118,7 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
     change_set = names.change_set(cfg, env.name)
     actions = [Action("CreateChangeSet", "create_change_set", 1)]
     if env.approval == "manual":
-        review = REVIEW_NAMESPACE.format(title=env.title)
+        review = review_namespace(env)
         variables = [
             {"name": "PIPEKIT_ENV", "value": env.name, "type": "PLAINTEXT"},
             {"name": "CHANGE_SET", "value": change_set, "type": "PLAINTEXT"},
@@ -107,7 +132,7 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
             f"the report is linked here. Answer with: pipekit approve --env {env.name}"
         )
         actions.append(Action("Approve", "approval", 3, custom_data=custom_data, external_link=f"#{{{review}.REPORT_URL}}"))
-    namespace = DEPLOY_NAMESPACE.format(title=env.title)
+    namespace = deploy_namespace(env)
     actions.append(Action("ExecuteChangeSet", "execute_change_set", len(actions) + 1, namespace=namespace))
     if env.integration_tests:
         variables = [
@@ -131,7 +156,7 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
         "HookSettings": json.dumps(hooks.settings(), separators=(",", ":"), sort_keys=True),
     }
     return Stage(
-        name=env.title,
+        name=stage_name(env),
         env=env,
         target=target,
         stack=stack,

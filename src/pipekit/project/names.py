@@ -16,6 +16,10 @@ HOOKS_DIR = "service/hooks"
 HOOK_FILES = ("hooklib.py", "pre_traffic.py", "post_traffic.py")
 
 
+# CodeDeploy's service role may invoke only hook functions whose names start with this.
+HOOK_FUNCTION_PREFIX = "CodeDeployHook_"
+
+
 def environment_parameters(env: str) -> str:
     return f"service/environments/{env}.json"
 
@@ -65,6 +69,42 @@ def review_role(cfg: Config) -> str:
     """In target accounts: read-only role the review build assumes. In the build account:
     the review build's own role (same name, trusted by the former)."""
     return f"{cfg.project}-review"
+
+
+def build_project(cfg: Config) -> str:
+    """The build's CodeBuild project, and its role (same name)."""
+    return f"{cfg.project}-build"
+
+
+def integration_test_project(cfg: Config) -> str:
+    """The integration tests' CodeBuild project, and its role (same name)."""
+    return f"{cfg.project}-integration-tests"
+
+
+def review_project(cfg: Config) -> str:
+    return review_role(cfg)
+
+
+def codebuild_log_group(project: str) -> str:
+    return f"/aws/codebuild/{project}"
+
+
+def report_group(project: str, report: str) -> str:
+    """CodeBuild files a buildspec's report `report` under "<project>-<report>"."""
+    return f"{project}-{report}"
+
+
+def notification_topic(cfg: Config) -> str:
+    return f"{cfg.project}-pipeline"
+
+
+def approvers_policy(cfg: Config) -> str:
+    return f"{cfg.project}-approvers"
+
+
+def export(cfg: Config, output: str) -> str:
+    """Name under which a pipekit stack exports `output` (unique per project and account)."""
+    return f"{cfg.project}-{output}"
 
 
 def boundary_policy(cfg: Config) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import PurePosixPath
+from typing import Any
 
 import jinja2
+import yaml
 
 from pipekit import __version__
-from pipekit.project import layout, names
+from pipekit.project import cfn_yaml, layout, names, pipeline
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
 
 HEADER = (
@@ -19,6 +21,18 @@ HEADER = (
 
 # The current Python Lambda runtime, for the traffic hooks.
 HOOK_RUNTIME = "python3.14"
+
+# The buildspecs' test report names; CodeBuild files each under "<project>-<report>".
+UNIT_TEST_REPORT = "unit-tests"
+INTEGRATION_TEST_REPORT = "integration-tests"
+
+# Stack outputs other stacks import: template key -> output name (exported per project).
+EXPORTS = {
+    "artifact_bucket": "ArtifactBucketName",
+    "artifact_bucket_arn": "ArtifactBucketArn",
+    "artifact_key": "ArtifactKeyArn",
+    "service_key": "ServiceKeyArn",
+}
 
 # output path -> template
 OUTPUTS = {
@@ -30,6 +44,20 @@ OUTPUTS = {
     "testspec.yml": "buildspecs/testspec.yml.j2",
     names.REVIEWSPEC: "buildspecs/reviewspec.yml.j2",
 }
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Block style with list items indented under their key, as the templates write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def to_yaml(value: Any, indent: int = 0) -> str:
+    """Data as YAML, every line indented by `indent` spaces. PyYAML quotes each scalar as
+    YAML needs, so a value such as "0123" or "on" stays the string it was."""
+    text = yaml.dump(value, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=10_000, allow_unicode=True)
+    return "\n".join(" " * indent + line for line in text.rstrip("\n").split("\n"))
 
 
 def template_environment() -> jinja2.Environment:
@@ -44,12 +72,16 @@ def template_environment() -> jinja2.Environment:
     env.filters["basename_stem"] = lambda path: PurePosixPath(path).stem
     # A JSON string is a valid double-quoted YAML scalar, whatever quotes it holds.
     env.filters["yaml_string"] = json.dumps
+    env.filters["to_yaml"] = to_yaml
     return env
 
 
 def context(cfg: Config) -> dict:
     """Everything the templates may use, computed once so that they agree."""
     stages = layout.stages(cfg)
+    build_project = names.build_project(cfg)
+    test_project = names.integration_test_project(cfg)
+    review_project = names.review_project(cfg)
     return {
         "header": HEADER,
         "cfg": cfg,
@@ -61,6 +93,8 @@ def context(cfg: Config) -> dict:
         "has_integration_tests": any(e.integration_tests for e in cfg.environments),
         "hooks_anywhere": any(e.effective_hooks(cfg.service.hooks).enabled for e in cfg.environments),
         "hook_runtime": HOOK_RUNTIME,
+        "hook_prefix": names.HOOK_FUNCTION_PREFIX,
+        "codebuild_log_group": names.codebuild_log_group,
         "environment_files": [s.template_configuration for s in stages],
         "deployment_types": DEPLOYMENT_TYPES,
         "table_id": "Table",
@@ -86,13 +120,20 @@ def context(cfg: Config) -> dict:
             "pipeline_name": names.pipeline_name(cfg),
             "review_role": names.review_role(cfg),
             "review_role_arn": names.role_arn(cfg, cfg.build_account_id, names.review_role(cfg)),
+            "build_project": build_project,
+            "build_log_group": names.codebuild_log_group(build_project),
+            "unit_test_reports": names.report_group(build_project, UNIT_TEST_REPORT),
+            "integration_test_project": test_project,
+            "integration_test_log_group": names.codebuild_log_group(test_project),
+            "integration_test_reports": names.report_group(test_project, INTEGRATION_TEST_REPORT),
+            "review_project": review_project,
+            "review_log_group": names.codebuild_log_group(review_project),
+            "codebuild_log_groups": names.codebuild_log_group(f"{cfg.project}-*"),
+            "notification_topic": names.notification_topic(cfg),
+            "approvers_policy": names.approvers_policy(cfg),
         },
-        "exports": {
-            "artifact_bucket": f"{cfg.project}-ArtifactBucketName",
-            "artifact_bucket_arn": f"{cfg.project}-ArtifactBucketArn",
-            "artifact_key": f"{cfg.project}-ArtifactKeyArn",
-            "service_key": f"{cfg.project}-ServiceKeyArn",
-        },
+        "reports": {"unit_tests": UNIT_TEST_REPORT, "integration_tests": INTEGRATION_TEST_REPORT},
+        "exports": {key: names.export(cfg, output) for key, output in EXPORTS.items()},
     }
 
 
@@ -105,7 +146,14 @@ def render_all(cfg: Config) -> dict[str, str]:
         del outputs["testspec.yml"]
     if not ctx["approval_envs"]:
         del outputs[names.REVIEWSPEC]
-    files = {path: env.get_template(template).render(ctx) for path, template in outputs.items()}
+    # The pipeline deploys the service with the capabilities its template demands.
+    service = env.get_template(outputs[names.SERVICE_TEMPLATE]).render(ctx)
+    capabilities = cfn_yaml.capabilities(cfn_yaml.loads(service))
+    ctx["pipeline_stages"] = pipeline.stages_property(cfg, ctx["stages"], capabilities)
+    files = {
+        path: service if path == names.SERVICE_TEMPLATE else env.get_template(template).render(ctx)
+        for path, template in outputs.items()
+    }
     for stage in ctx["stages"]:
         files[stage.template_configuration] = layout.environment_parameters_file(stage)
     if ctx["hooks_anywhere"]:
