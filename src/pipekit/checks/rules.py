@@ -1,82 +1,127 @@
-"""Cross-template checks: do the rendered files still agree with each other and with the
-config? Pure functions over parsed templates (plain dicts), so a hand edit that breaks a
-role name, an account id or an artifact path is caught before anything is deployed."""
+"""Cross-template rules: do the rendered files still agree with each other and with the
+config? Each rule has an id, a one-line title and a section in docs/validate.md (cfn-lint's
+rule classes are the model), so it can be documented, tested failing on its own and
+suppressed with a reason. Rules are pure functions over parsed templates (plain dicts)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
-from pipekit.project import layout, names
 from pipekit.config.models import Config
-from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
+from pipekit.project import layout, names
+from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, SERVICE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
 ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/(.+)$")
+BUILDSPEC = "buildspec.yml"
+DOCS = "docs/validate.md"
 
 
 @dataclass(frozen=True)
 class Problem:
+    rule: str
     file: str
     message: str
 
 
-def check(cfg: Config, templates: dict[str, dict], buildspec: Optional[dict], parameter_files: dict[str, Any]) -> list[Problem]:
-    """All consistency problems between the parsed templates, the buildspec, the
-    environments' parameter files and the config."""
-    problems: list[Problem] = []
-    pipeline = templates.get(PIPELINE_TEMPLATE)
-    target = templates.get(TARGET_ACCOUNT_TEMPLATE)
-    build = templates.get(BUILD_ACCOUNT_TEMPLATE)
-    service = templates.get(names.SERVICE_TEMPLATE)
-    if pipeline is not None:
-        problems += _pipeline_stages(cfg, pipeline)
-        if target is not None:
-            problems += _pipeline_roles_exist(cfg, pipeline, target)
-        if service is not None:
-            problems += _parameters_match_service(pipeline, service, parameter_files, buildspec)
-    if target is not None:
-        problems += _trust_names_pipeline_role(cfg, target)
-    if build is not None:
-        problems += _build_account_grants(cfg, build)
-    if buildspec is not None and service is not None:
-        problems += _buildspec_matches_service(cfg, buildspec, service)
-    return problems
+@dataclass(frozen=True)
+class Project:
+    """What the rules look at: the config and the rendered files, parsed."""
+
+    cfg: Config
+    templates: dict[str, dict]
+    buildspec: Optional[dict]
+    parameter_files: dict[str, Any]
+
+    def template(self, path: str) -> Optional[dict]:
+        return self.templates.get(path)
+
+    def resource(self, path: str, logical_id: str) -> dict:
+        return ((self.templates.get(path) or {}).get("Resources") or {}).get(logical_id) or {}
+
+    def pipeline_stages(self) -> list[dict]:
+        return self.resource(PIPELINE_TEMPLATE, "Pipeline").get("Properties", {}).get("Stages") or []
 
 
-def _resource(template: dict, logical_id: str) -> dict:
-    return (template.get("Resources") or {}).get(logical_id) or {}
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    needs: tuple[str, ...]  # the files it reads; it is skipped when one is missing
+    check: Callable[[Project], Iterator[tuple[str, str]]]  # yields (file, message)
+
+    @property
+    def doc(self) -> str:
+        return f"{DOCS}#{self.id.lower()}"
+
+    def run(self, project: Project) -> list[Problem]:
+        if any(project.template(n) is None for n in self.needs if n != BUILDSPEC) or (BUILDSPEC in self.needs and project.buildspec is None):
+            return []
+        return [Problem(self.id, file, message) for file, message in self.check(project)]
 
 
-def _pipeline_stages(cfg: Config, pipeline: dict) -> list[Problem]:
-    stages = _resource(pipeline, "Pipeline").get("Properties", {}).get("Stages") or []
-    by_name = {s.get("Name"): s for s in stages}
-    problems = []
-    for expected in layout.stages(cfg):
-        stage = by_name.get(expected.name)
+RULES: list[Rule] = []
+
+
+def rule(id: str, title: str, *needs: str) -> Callable:
+    def register(check: Callable[[Project], Iterator[tuple[str, str]]]) -> Callable:
+        RULES.append(Rule(id, title, needs, check))
+        return check
+
+    return register
+
+
+def check(project: Project, suppressed: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every problem the rules find, in rule order, except suppressed rules'."""
+    return [problem for r in RULES if r.id not in suppressed for problem in r.run(project)]
+
+
+def by_id(rule_id: str) -> Optional[Rule]:
+    return next((r for r in RULES if r.id == rule_id), None)
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+def _stages_by_name(project: Project) -> dict[str, dict]:
+    return {s.get("Name"): s for s in project.pipeline_stages()}
+
+
+@rule("PK101", "every environment has its pipeline stage", PIPELINE_TEMPLATE)
+def _stage_per_environment(project: Project) -> Iterator[tuple[str, str]]:
+    stages = _stages_by_name(project)
+    for expected in layout.stages(project.cfg):
+        if expected.name not in stages:
+            yield PIPELINE_TEMPLATE, f"environment {expected.env.name!r} has no pipeline stage {expected.name!r}"
+
+
+@rule("PK102", "each stage runs the actions the config asks for, in order", PIPELINE_TEMPLATE)
+def _stage_actions(project: Project) -> Iterator[tuple[str, str]]:
+    stages = _stages_by_name(project)
+    for expected in layout.stages(project.cfg):
+        stage = stages.get(expected.name)
         if stage is None:
-            problems.append(Problem(PIPELINE_TEMPLATE, f"environment {expected.env.name!r} has no pipeline stage {expected.name!r}"))
             continue
         actions = [a.get("Name") for a in sorted(stage.get("Actions") or [], key=lambda a: a.get("RunOrder", 1))]
         wanted = [a.name for a in expected.actions]
         if actions != wanted:
-            problems.append(
-                Problem(PIPELINE_TEMPLATE, f"stage {expected.name!r} runs {actions}, the config asks for {wanted}")
-            )
-        for action in stage.get("Actions") or []:
+            yield PIPELINE_TEMPLATE, f"stage {expected.name!r} runs {actions}, the config asks for {wanted}"
+
+
+@rule("PK103", "a stage assumes roles only in its environment's account", PIPELINE_TEMPLATE)
+def _stage_account(project: Project) -> Iterator[tuple[str, str]]:
+    stages = _stages_by_name(project)
+    for expected in layout.stages(project.cfg):
+        for action in (stages.get(expected.name) or {}).get("Actions") or []:
             role = action.get("RoleArn")
-            if isinstance(role, str):
-                match = ROLE_ARN.match(role)
-                if match and match.group(1) != expected.target.id:
-                    problems.append(
-                        Problem(
-                            PIPELINE_TEMPLATE,
-                            f"stage {expected.name!r} action {action.get('Name')!r} assumes a role in account "
-                            f"{match.group(1)}, but environment {expected.env.name!r} is account {expected.target.id}",
-                        )
-                    )
-    return problems
+            match = ROLE_ARN.match(role) if isinstance(role, str) else None
+            if match and match.group(1) != expected.target.id:
+                yield PIPELINE_TEMPLATE, (
+                    f"stage {expected.name!r} action {action.get('Name')!r} assumes a role in account "
+                    f"{match.group(1)}, but environment {expected.env.name!r} is account {expected.target.id}"
+                )
 
 
 def _role_names(template: dict) -> set[str]:
@@ -87,37 +132,20 @@ def _role_names(template: dict) -> set[str]:
     }
 
 
-def _pipeline_roles_exist(cfg: Config, pipeline: dict, target: dict) -> list[Problem]:
-    """Every role the pipeline assumes or passes must be one the target-account stack creates."""
-    created = _role_names(target)
-    problems = []
-    for stage in _resource(pipeline, "Pipeline").get("Properties", {}).get("Stages") or []:
+@rule("PK104", "every role the pipeline assumes or passes exists in the target-account stack", PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE)
+def _pipeline_roles_exist(project: Project) -> Iterator[tuple[str, str]]:
+    created = _role_names(project.templates[TARGET_ACCOUNT_TEMPLATE])
+    for stage in project.pipeline_stages():
         for action in stage.get("Actions") or []:
             for role in (action.get("RoleArn"), (action.get("Configuration") or {}).get("RoleArn")):
                 match = ROLE_ARN.match(role) if isinstance(role, str) else None
-                if match and match.group(1) != cfg.build_account_id and match.group(2) not in created:
-                    problems.append(
-                        Problem(
-                            PIPELINE_TEMPLATE,
-                            f"stage {stage.get('Name')!r} uses role {match.group(2)!r}, which "
-                            f"{TARGET_ACCOUNT_TEMPLATE} does not create",
-                        )
+                if match and match.group(1) != project.cfg.build_account_id and match.group(2) not in created:
+                    yield PIPELINE_TEMPLATE, (
+                        f"stage {stage.get('Name')!r} uses role {match.group(2)!r}, which {TARGET_ACCOUNT_TEMPLATE} does not create"
                     )
-    return problems
 
 
-def _trust_names_pipeline_role(cfg: Config, target: dict) -> list[Problem]:
-    expected = names.role_arn(cfg, cfg.build_account_id, names.pipeline_role(cfg))
-    trust = _resource(target, "DeploymentRole").get("Properties", {}).get("AssumeRolePolicyDocument") or {}
-    principals = [p for s in trust.get("Statement") or [] for p in _aws_principals(s)]
-    if principals != [expected]:
-        return [
-            Problem(
-                TARGET_ACCOUNT_TEMPLATE,
-                f"the deployment role must trust only the pipeline role {expected}, it trusts {principals}",
-            )
-        ]
-    return []
+# ---------------------------------------------------------------- trust and grants
 
 
 def _aws_principals(statement: dict) -> list[Any]:
@@ -125,92 +153,123 @@ def _aws_principals(statement: dict) -> list[Any]:
     return principal if isinstance(principal, list) else [principal]
 
 
-def _build_account_grants(cfg: Config, build: dict) -> list[Problem]:
-    """The key and bucket policies must name exactly the target accounts' two roles."""
-    wanted = sorted(arn for t in layout.targets(cfg) for arn in (t.deploy_role_arn, t.exec_role_arn))
-    problems = []
-    for logical_id, path in (("ArtifactKey", ("KeyPolicy",)), ("ArtifactBucketPolicy", ("PolicyDocument",))):
-        document: Any = _resource(build, logical_id).get("Properties", {})
-        for key in path:
-            document = document.get(key) or {}
+def _trusted(project: Project, logical_id: str) -> Optional[list[Any]]:
+    resource = project.resource(TARGET_ACCOUNT_TEMPLATE, logical_id)
+    if not resource:
+        return None
+    trust = resource.get("Properties", {}).get("AssumeRolePolicyDocument") or {}
+    return [p for s in trust.get("Statement") or [] for p in _aws_principals(s)]
+
+
+@rule("PK105", "the deployment role trusts only the pipeline role", TARGET_ACCOUNT_TEMPLATE)
+def _deploy_role_trust(project: Project) -> Iterator[tuple[str, str]]:
+    cfg = project.cfg
+    expected = names.role_arn(cfg, cfg.build_account_id, names.pipeline_role(cfg))
+    principals = _trusted(project, "DeploymentRole")
+    if principals != [expected]:
+        yield TARGET_ACCOUNT_TEMPLATE, f"the deployment role must trust only the pipeline role {expected}, it trusts {principals}"
+
+
+@rule("PK106", "the review role trusts only the build account's review", TARGET_ACCOUNT_TEMPLATE)
+def _review_role_trust(project: Project) -> Iterator[tuple[str, str]]:
+    cfg = project.cfg
+    if not any(s.approval_action for s in layout.stages(cfg)):
+        return
+    expected = names.role_arn(cfg, cfg.build_account_id, names.review_role(cfg))
+    principals = _trusted(project, "ReviewRole")
+    if principals != [expected]:
+        yield TARGET_ACCOUNT_TEMPLATE, f"the review role must trust only the build account's review {expected}, it trusts {principals}"
+
+
+@rule("PK107", "the artifact key and bucket grant exactly the target accounts' deployment and execution roles", BUILD_ACCOUNT_TEMPLATE)
+def _artifact_grants(project: Project) -> Iterator[tuple[str, str]]:
+    wanted = sorted(arn for t in layout.targets(project.cfg) for arn in (t.deploy_role_arn, t.exec_role_arn))
+    for logical_id, key in (("ArtifactKey", "KeyPolicy"), ("ArtifactBucketPolicy", "PolicyDocument")):
+        document = project.resource(BUILD_ACCOUNT_TEMPLATE, logical_id).get("Properties", {}).get(key) or {}
         for statement in document.get("Statement") or []:
             condition = (statement.get("Condition") or {}).get("ArnEquals", {}).get("aws:PrincipalArn")
             if condition is None:
                 continue
             granted = sorted(condition if isinstance(condition, list) else [condition])
             if granted != wanted:
-                problems.append(
-                    Problem(BUILD_ACCOUNT_TEMPLATE, f"{logical_id} grants {granted}, the config's target roles are {wanted}")
-                )
-    return problems
+                yield BUILD_ACCOUNT_TEMPLATE, f"{logical_id} grants {granted}, the config's target roles are {wanted}"
 
 
-def _parameters_match_service(pipeline: dict, service: dict, parameter_files: dict[str, Any], buildspec: Optional[dict]) -> list[Problem]:
-    """Each stage's parameter file is in the build artifact and fits the service template;
-    the outputs the tests read exist."""
-    parameters = service.get("Parameters") or {}
-    outputs = service.get("Outputs") or {}
-    shipped = ((buildspec or {}).get("artifacts") or {}).get("files") or []
-    problems = []
-    for stage in _resource(pipeline, "Pipeline").get("Properties", {}).get("Stages") or []:
+# ---------------------------------------------------------------- stage parameters
+
+
+def _template_configurations(project: Project) -> Iterator[tuple[str, str]]:
+    """(stage name, parameter file path) of each create-change-set action."""
+    for stage in project.pipeline_stages():
         for action in stage.get("Actions") or []:
-            config = action.get("Configuration") or {}
-            configuration = config.get("TemplateConfiguration")
+            configuration = (action.get("Configuration") or {}).get("TemplateConfiguration")
             if isinstance(configuration, str):
-                path = configuration.split("::", 1)[-1]
-                if buildspec is not None and path not in shipped:
-                    problems.append(Problem("buildspec.yml", f"stage {stage.get('Name')!r} reads {path}, which the build does not hand over"))
-                document = parameter_files.get(path)
-                if not isinstance(document, dict):
-                    problems.append(Problem(path, f"stage {stage.get('Name')!r} deploys with {path}, which is missing or not JSON (run `pipekit render`)"))
-                    continue
-                for key, value in (document.get("Parameters") or {}).items():
-                    allowed = (parameters.get(key) or {}).get("AllowedValues")
-                    if key not in parameters:
-                        problems.append(Problem(path, f"sets unknown parameter {key!r} of the service template"))
-                    elif allowed and value not in allowed:
-                        problems.append(Problem(path, f"sets {key}={value!r}, not one of {allowed}"))
-            variables = config.get("EnvironmentVariables")
-            if isinstance(variables, str):
-                # Only the deploy namespaces carry the service stack's outputs.
-                for name in re.findall(r"#\{\w+Deploy\.(\w+)\}", variables):
-                    if name not in outputs:
-                        problems.append(
-                            Problem(PIPELINE_TEMPLATE, f"stage {stage.get('Name')!r} reads output {name!r}, which the service template does not define")
-                        )
-    return problems
+                yield stage.get("Name"), configuration.split("::", 1)[-1]
 
 
-def _commands(buildspec: dict) -> Iterator[str]:
-    for phase in (buildspec.get("phases") or {}).values():
-        for command in (phase or {}).get("commands") or []:
-            yield str(command)
+def _shipped(project: Project) -> list[str]:
+    return ((project.buildspec or {}).get("artifacts") or {}).get("files") or []
 
 
-def _buildspec_matches_service(cfg: Config, buildspec: dict, service: dict) -> list[Problem]:
-    """The build must publish every .NET function where the service template's CodeUri
-    points, package that template, and hand over the file the pipeline deploys."""
-    commands = " ".join(" ".join(_commands(buildspec)).split())
-    problems = []
-    template_dir = PurePosixPath(names.SERVICE_TEMPLATE).parent
-    for logical_id, resource in (service.get("Resources") or {}).items():
-        code_uri = resource.get("Properties", {}).get("CodeUri")
-        if resource.get("Type") != "AWS::Serverless::Function" or not isinstance(code_uri, str):
-            continue
-        published = _normalise(template_dir / code_uri)
-        if published == names.HOOKS_DIR:
-            continue  # Python source rendered by pipekit, packaged as it is
-        if f"--output {published}" not in commands:
-            problems.append(Problem("buildspec.yml", f"{logical_id}'s CodeUri {code_uri} is not where the build publishes it"))
-    if f"--template-file {names.SERVICE_TEMPLATE}" not in commands:
-        problems.append(Problem("buildspec.yml", f"the build does not package {names.SERVICE_TEMPLATE}"))
-    files = (buildspec.get("artifacts") or {}).get("files") or []
-    if names.PACKAGED_TEMPLATE not in files:
-        problems.append(Problem("buildspec.yml", f"the build does not hand over {names.PACKAGED_TEMPLATE}, which every stage deploys"))
-    for project in cfg.build.unit_tests:
-        if f"dotnet test {project}" not in commands:
-            problems.append(Problem("buildspec.yml", f"unit-test project {project} is not run"))
-    return problems
+@rule("PK108", "the build hands over every stage's parameter file", PIPELINE_TEMPLATE, BUILDSPEC)
+def _parameter_file_shipped(project: Project) -> Iterator[tuple[str, str]]:
+    for stage, path in _template_configurations(project):
+        if path not in _shipped(project):
+            yield BUILDSPEC, f"stage {stage!r} reads {path}, which the build does not hand over"
+
+
+@rule("PK109", "every stage's parameter file exists and is JSON", PIPELINE_TEMPLATE)
+def _parameter_file_present(project: Project) -> Iterator[tuple[str, str]]:
+    for stage, path in _template_configurations(project):
+        if not isinstance(project.parameter_files.get(path), dict):
+            yield path, f"stage {stage!r} deploys with {path}, which is missing or not JSON (run `pipekit render`)"
+
+
+def _parameters(project: Project) -> Iterator[tuple[str, str, Any, dict]]:
+    """(file, key, value, the service template's declaration or {}) of each stage parameter."""
+    declared = project.templates[SERVICE_TEMPLATE].get("Parameters") or {}
+    for _, path in _template_configurations(project):
+        document = project.parameter_files.get(path)
+        if isinstance(document, dict):
+            for key, value in (document.get("Parameters") or {}).items():
+                yield path, key, value, declared.get(key)
+
+
+@rule("PK110", "stage parameters are parameters of the service template", PIPELINE_TEMPLATE, SERVICE_TEMPLATE)
+def _parameter_known(project: Project) -> Iterator[tuple[str, str]]:
+    for path, key, _, declaration in _parameters(project):
+        if declaration is None:
+            yield path, f"sets unknown parameter {key!r} of the service template"
+
+
+@rule("PK111", "stage parameter values are among the service template's AllowedValues", PIPELINE_TEMPLATE, SERVICE_TEMPLATE)
+def _parameter_allowed(project: Project) -> Iterator[tuple[str, str]]:
+    for path, key, value, declaration in _parameters(project):
+        allowed = (declaration or {}).get("AllowedValues")
+        if allowed and value not in allowed:
+            yield path, f"sets {key}={value!r}, not one of {allowed}"
+
+
+@rule("PK112", "the service outputs that later actions read exist", PIPELINE_TEMPLATE, SERVICE_TEMPLATE)
+def _outputs_read_exist(project: Project) -> Iterator[tuple[str, str]]:
+    outputs = project.templates[SERVICE_TEMPLATE].get("Outputs") or {}
+    # Only the execute actions' namespaces carry the service stack's outputs.
+    namespaces = "|".join(re.escape(layout.deploy_namespace(env)) for env in project.cfg.environments)
+    reads = re.compile(rf"#\{{(?:{namespaces})\.(\w+)\}}")
+    for stage in project.pipeline_stages():
+        for action in stage.get("Actions") or []:
+            variables = (action.get("Configuration") or {}).get("EnvironmentVariables")
+            for output in reads.findall(variables) if isinstance(variables, str) else []:
+                if output not in outputs:
+                    yield PIPELINE_TEMPLATE, f"stage {stage.get('Name')!r} reads output {output!r}, which the service template does not define"
+
+
+# ---------------------------------------------------------------- the build
+
+
+def _commands(buildspec: dict) -> str:
+    commands = [str(c) for phase in (buildspec.get("phases") or {}).values() for c in (phase or {}).get("commands") or []]
+    return " ".join(" ".join(commands).split())
 
 
 def _normalise(path: PurePosixPath) -> str:
@@ -222,3 +281,38 @@ def _normalise(path: PurePosixPath) -> str:
         elif part != ".":
             parts.append(part)
     return "/".join(parts)
+
+
+@rule("PK113", "the build publishes every .NET function where its CodeUri points", SERVICE_TEMPLATE, BUILDSPEC)
+def _functions_published(project: Project) -> Iterator[tuple[str, str]]:
+    commands = _commands(project.buildspec or {})
+    template_dir = PurePosixPath(SERVICE_TEMPLATE).parent
+    for logical_id, resource in (project.templates[SERVICE_TEMPLATE].get("Resources") or {}).items():
+        code_uri = resource.get("Properties", {}).get("CodeUri")
+        if resource.get("Type") != "AWS::Serverless::Function" or not isinstance(code_uri, str):
+            continue
+        published = _normalise(template_dir / code_uri)
+        if published == names.HOOKS_DIR:
+            continue  # Python source rendered by pipekit, packaged as it is
+        if f"--output {published}" not in commands:
+            yield BUILDSPEC, f"{logical_id}'s CodeUri {code_uri} is not where the build publishes it"
+
+
+@rule("PK114", "the build packages the service template", BUILDSPEC)
+def _template_packaged(project: Project) -> Iterator[tuple[str, str]]:
+    if f"--template-file {SERVICE_TEMPLATE}" not in _commands(project.buildspec or {}):
+        yield BUILDSPEC, f"the build does not package {SERVICE_TEMPLATE}"
+
+
+@rule("PK115", "the build hands over the packaged template every stage deploys", BUILDSPEC)
+def _packaged_handed_over(project: Project) -> Iterator[tuple[str, str]]:
+    if names.PACKAGED_TEMPLATE not in _shipped(project):
+        yield BUILDSPEC, f"the build does not hand over {names.PACKAGED_TEMPLATE}, which every stage deploys"
+
+
+@rule("PK116", "the build runs every unit-test project", BUILDSPEC)
+def _unit_tests_run(project: Project) -> Iterator[tuple[str, str]]:
+    commands = _commands(project.buildspec or {})
+    for test_project in project.cfg.build.unit_tests:
+        if f"dotnet test {test_project}" not in commands:
+            yield BUILDSPEC, f"unit-test project {test_project} is not run"

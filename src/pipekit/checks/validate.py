@@ -14,12 +14,12 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
+from pipekit.checks import rules
 from pipekit.project import names
-from pipekit.checks import rules as consistency
 from pipekit.config.models import Config
 from pipekit.project.names import CLOUDFORMATION_TEMPLATES
 
-BUILDSPEC = "buildspec.yml"
+BUILDSPEC = rules.BUILDSPEC
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,9 @@ def validate_project(root: Path, cfg: Config) -> list[Finding]:
         if rel == names.SERVICE_TEMPLATE:
             findings += list(translate_service(rel, template, cfg.region))
     buildspec = _read_buildspec(root / BUILDSPEC, findings)
-    for problem in consistency.check(cfg, parsed, buildspec, _read_parameter_files(root, cfg)):
-        findings.append(Finding("pipekit", problem.file, None, None, "consistency", "error", problem.message))
+    project = rules.Project(cfg, parsed, buildspec, _read_parameter_files(root, cfg))
+    for problem in rules.check(project):
+        findings.append(Finding("pipekit", problem.file, None, None, problem.rule, "error", problem.message))
     return findings
 
 
