@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
+from pipekit.config import safe_yaml
+from pipekit.config.safe_yaml import key_path
 from pipekit.config.models import Config
 from pipekit.errors import ConfigError
 
@@ -19,24 +22,28 @@ DEFAULT_CONFIG = "pipekit.yaml"
 def load_config(path: Path) -> Config:
     """Read and validate a pipekit.yaml; raise ConfigError with a one-line message."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(safe_yaml.MAX_BYTES + 1)  # never more: the file may be anything
+        if len(raw) > safe_yaml.MAX_BYTES:
+            raise ConfigError(f"{path}: refused: {safe_yaml.TOO_LARGE}")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (run `pipekit init` to create one, or pass --config)") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        raise ConfigError(f"{path}: cannot read: {exc}; expected a UTF-8 text file") from None
     return parse_config(text, str(path))
 
 
 def parse_config(text: str, filename: str = DEFAULT_CONFIG) -> Config:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = safe_yaml.read(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
-        raise ConfigError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+        what = "refused" if isinstance(exc, safe_yaml.Refused) else "invalid YAML"
+        raise ConfigError(f"{where}: {what}: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{filename}: invalid YAML: {exc}") from None
+        raise ConfigError(f"{filename}: invalid YAML: {exc}".replace("\n", " ")) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping of keys (project, region, accounts, ...) at the top level")
     try:
@@ -54,10 +61,12 @@ def _where(root: Optional[yaml.Node], loc: tuple, filename: str) -> str:
 
 
 def _describe(exc: ValidationError, root: Optional[yaml.Node], filename: str) -> str:
-    """The first schema error as one line; pydantic's order is the file's order."""
-    error = exc.errors()[0]
+    """The first schema error as one line; pydantic's order is the file's order, except
+    that an unknown key comes first: a typo of a required key also makes it "missing"."""
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(part for part in error["loc"] if not _is_internal(part))
-    path = _format_path(loc)
+    path = key_path(loc)
     where = _where(root, loc, filename)
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -67,27 +76,29 @@ def _describe(exc: ValidationError, root: Optional[yaml.Node], filename: str) ->
         hint = f"; did you mean {close[0]!r}?" if close else (f"; valid keys: {', '.join(known)}" if known else "")
         message = f"unknown key {path!r}{hint}"
     elif kind == "missing":
-        message = f"{path}: required key is missing"
+        field = _field_at(Config, loc)
+        expected = f" (expected {field.description})" if field is not None and field.description else ""
+        message = f"{path}: required key is missing{expected}"
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         close = difflib.get_close_matches(str(error.get("input")), _literal_values(expected), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        message = f"{path}: expected one of {expected}, got {error.get('input')!r}{hint}"
+        message = f"{path}: expected one of {expected}, got {_short(error.get('input'))}{hint}"
     else:
         message = f"{path or 'config'}: {_clean(error['msg'])}"
+        if not kind.startswith(("value_error", "assertion_error")) and isinstance(error.get("input"), (str, int, float, bool)):
+            message += f", got {_short(error['input'])}"
     return f"{where}: {message}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _is_internal(part: Any) -> bool:
     # pydantic adds validator names such as "function-after[...]" to some locations.
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
-
-
-def _format_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _clean(msg: str) -> str:
@@ -98,30 +109,35 @@ def _literal_values(expected: str) -> list[str]:
     return [part.strip().strip("'\"") for part in expected.replace(" or ", ",").split(",") if part.strip()]
 
 
+def _field_at(model: type[BaseModel], loc: tuple) -> Optional[FieldInfo]:
+    """The pydantic field a key path names, for what it expects."""
+    parent = _model_at(model, loc[:-1]) if loc else None
+    return parent.model_fields.get(str(loc[-1])) if parent else None
+
+
 def _model_at(model: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]:
     """The pydantic model that sits at a key path, for listing its valid keys."""
     current: Any = model
     for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        current = _not_none(current)
+        origin, args = get_origin(current), get_args(current)
+        if origin in (list, tuple):  # list[X], tuple[X, ...]: part is an index
+            current = args[0]
+        elif origin is dict:  # dict[str, X]: part is a name such as an account's
+            current = args[1]
+        elif isinstance(current, type) and issubclass(current, BaseModel) and str(part) in current.model_fields:
+            current = current.model_fields[str(part)].annotation
+        else:
             return None
-        field = current.model_fields.get(str(part))
-        if field is None:
-            return None
-        current = _unwrap(field.annotation)
+    current = _not_none(current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _unwrap(annotation: Any) -> Any:
-    """list[X], dict[str, X] and Optional[X] down to X."""
-    args = getattr(annotation, "__args__", None)
-    while args:
-        candidates = [a for a in args if a is not type(None) and a is not str]
-        if not candidates:
-            break
-        annotation = candidates[-1]
-        args = getattr(annotation, "__args__", None)
+def _not_none(annotation: Any) -> Any:
+    """Optional[X] -> X"""
+    if get_origin(annotation) is Union:
+        rest = [a for a in get_args(annotation) if a is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
     return annotation
 
 
