@@ -126,3 +126,43 @@ def test_a_smoke_check_needs_a_path_or_a_payload():
     data = example_data()
     data["service"]["hooks"] = {"smoke_checks": [{"name": "nothing"}]}
     assert "needs either path" in error_for(yaml.safe_dump(data))
+
+
+def test_top_level_typo_is_reported_at_its_line_not_as_a_missing_key():
+    line = EXAMPLE_TEXT.splitlines().index("environments:") + 1
+    message = error_for(EXAMPLE_TEXT.replace("environments:", "enviroments:"))
+    assert message == f"pipekit.yaml:{line}:1: unknown key 'enviroments'; did you mean 'environments'?"
+
+
+@pytest.mark.parametrize(
+    "old, new, path, nearest",
+    [
+        ("profile: orders-prod}", "profle: orders-prod}", "accounts.prod.profle", "profile"),  # under a dict of accounts
+        ("  alarms:", "  hooks: {smoke_checks: [{name: h, pth: /h}]}\n  alarms:", "service.hooks.smoke_checks[0].pth", "path"),  # a tuple
+        ("    approval: manual", "    approval: manual\n    hooks: {enable: false}", "environments[1].hooks.enable", "enabled"),  # an Optional
+    ],
+)
+def test_typos_under_dicts_and_lists_get_the_nearest_key(old, new, path, nearest):
+    message = error_for(EXAMPLE_TEXT.replace(old, new))
+    assert f"unknown key {path!r}" in message and f"did you mean {nearest!r}" in message
+
+
+def test_a_missing_key_says_what_was_expected():
+    line = EXAMPLE_TEXT.splitlines().index("    account: prod")
+    message = error_for(EXAMPLE_TEXT.replace("    account: prod\n", ""))
+    assert message == (
+        f"pipekit.yaml:{line}:5: environments[1].account: required key is missing (expected a key of accounts other than build)"
+    )
+
+
+def test_a_value_out_of_range_names_the_bound_and_the_value():
+    message = error_for(EXAMPLE_TEXT.replace("  memory: 512", "  memory: 20000"))
+    assert message.endswith("service.memory: Input should be less than or equal to 10240, got 20000")
+
+
+@pytest.mark.parametrize("value, kind", [("2024-13-45", "timestamp"), ("!!float abc", "float"), ("1" * 5000, "int")])
+def test_scalars_yaml_cannot_build_are_errors_with_their_place(value, kind):
+    line = EXAMPLE_TEXT.splitlines().index("  branch: main") + 1
+    message = error_for(EXAMPLE_TEXT.replace("  branch: main", f"  branch: {value}"))
+    assert message.startswith(f"pipekit.yaml:{line}:11: invalid YAML: expected a valid {kind}, got ")
+    assert "quote it" in message

@@ -19,7 +19,7 @@ class SmokeCheck(_Model):
     An API check sends an HTTP API (payload 2.0) request to the function; a plain check
     invokes it with `payload` and compares the result."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$", description="1-40 letters, digits, _ . or -, e.g. health")
     function: Optional[str] = Field(default=None, description="function name from service.functions; default: every API function")
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = "GET"
     path: Optional[str] = Field(default=None, description="HTTP path for an API check, e.g. /health")

@@ -8,6 +8,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipekit.config.accounts import account_problems
 from pipekit.config.hooks import Hooks, HooksOverride, checks_for
 
 # The project name prefixes S3 buckets, IAM roles, stacks and pipelines. The tightest
@@ -16,7 +17,7 @@ from pipekit.config.hooks import Hooks, HooksOverride, checks_for
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
 ENV_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 DOTNET_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 # CodeDeploy's predefined Lambda deployment configurations, as SAM's DeploymentPreference
@@ -36,6 +37,12 @@ DeploymentType = Literal[DEPLOYMENT_TYPES]  # type: ignore[valid-type]
 
 BUILD_ACCOUNT = "build"
 
+# AWS CodePipeline quotas ("Quotas in AWS CodePipeline"; botocore's model does not carry
+# them): 50 stages per pipeline, 50 actions per stage. pipekit's pipeline is Source, Build
+# and one stage per environment of at most four actions, so the stages are what binds.
+MAX_PIPELINE_STAGES = 50
+MAX_ENVIRONMENTS = MAX_PIPELINE_STAGES - 2
+
 
 class _Model(BaseModel):
     # Unknown keys are errors: a typo must never be silently ignored.
@@ -53,6 +60,13 @@ class Account(_Model):
     id: str = Field(description="12-digit AWS account id")
     profile: Optional[str] = Field(default=None, description="AWS CLI profile that reaches it")
     role_arn: Optional[str] = Field(default=None, description="role assumed from the build profile")
+
+    @field_validator("role_arn")
+    @classmethod
+    def _role_arn(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not ROLE_ARN.match(value):
+            raise ValueError(f"role_arn must be an IAM role ARN such as arn:aws:iam::333333333333:role/admin, got {value!r}")
+        return value
 
     @field_validator("id", mode="before")
     @classmethod
@@ -75,7 +89,10 @@ class Source(_Model):
             if not self.connection_arn:
                 raise ValueError("connection_arn is required when provider is codeconnections")
             if not re.match(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$", self.connection_arn):
-                raise ValueError("connection_arn must be a CodeConnections connection ARN")
+                raise ValueError(
+                    "connection_arn must be a CodeConnections connection ARN such as "
+                    f"arn:aws:codeconnections:eu-west-1:111111111111:connection/<id>, got {self.connection_arn!r}"
+                )
             if "/" not in self.repository:
                 raise ValueError("repository must be owner/name for CodeConnections")
         elif self.connection_arn:
@@ -171,7 +188,7 @@ class Service(_Model):
     memory: int = Field(default=512, ge=128, le=10240)
     timeout: int = Field(default=15, ge=1, le=900)
     log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] = 30
-    functions: list[Function] = Field(min_length=1)
+    functions: list[Function] = Field(min_length=1, description="the Lambda functions, at least one (name and project)")
     table: Optional[Table] = None
     alarms: Alarms = Field(default_factory=Alarms)
     hooks: Hooks = Field(default_factory=Hooks)
@@ -188,7 +205,7 @@ class Service(_Model):
         names = [f.name for f in self.functions]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"duplicate function name: {', '.join(dupes)}")
+            raise ValueError(f"duplicate function name: {', '.join(dupes)}; expected each function once")
         paths = [f.api_path for f in self.functions if f.api]
         if len(paths) != len(set(paths)):
             raise ValueError("two functions route the same api_path; give each its own")
@@ -211,8 +228,8 @@ class Review(_Model):
 
 
 class Environment(_Model):
-    name: str
-    account: str
+    name: str = Field(description="lowercase letters and digits, e.g. dev")
+    account: str = Field(description="a key of accounts other than build")
     deployment: DeploymentType = "AllAtOnce"
     integration_tests: Optional[str] = Field(default=None, description="test project run against this environment")
     approval: Optional[Literal["manual"]] = None
@@ -257,18 +274,18 @@ class Notifications(_Model):
     @classmethod
     def _email(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
-            raise ValueError(f"not an email address: {value!r}")
+            raise ValueError(f"expected an email address such as releases@example.com, got {value!r}")
         return value
 
 
 class Config(_Model):
-    project: str
-    region: str
-    accounts: dict[str, Account]
-    source: Source
-    build: Build
-    service: Service
-    environments: list[Environment] = Field(min_length=1)
+    project: str = Field(description="lowercase name that prefixes every AWS resource, e.g. orders")
+    region: str = Field(description="the AWS region of the pipeline and every environment, e.g. eu-west-1")
+    accounts: dict[str, Account] = Field(description="account names with their ids; one named build")
+    source: Source = Field(description="where the pipeline gets the code: provider, repository, branch")
+    build: Build = Field(description="how the code is built: at least projects")
+    service: Service = Field(description="the service: at least functions")
+    environments: list[Environment] = Field(min_length=1, description="the environments, in deploy order; at least one")
     artifacts: Artifacts = Field(default_factory=Artifacts)
     notifications: Notifications = Field(default_factory=Notifications)
 
@@ -285,8 +302,11 @@ class Config(_Model):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not REGION.match(value):
-            raise ValueError(f"not an AWS region: {value!r}")
+        from pipekit.config.regions import region_problem  # reads botocore's data: only when validating
+
+        problem = region_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     def reference_problems(self) -> list[tuple[tuple, str]]:
@@ -294,10 +314,17 @@ class Config(_Model):
         problems: list[tuple[tuple, str]] = []
         if BUILD_ACCOUNT not in self.accounts:
             problems.append((("accounts",), "accounts must include one named 'build': it hosts the pipeline and artifacts"))
+        if len(self.environments) > MAX_ENVIRONMENTS:
+            problems.append((
+                ("environments", MAX_ENVIRONMENTS),
+                f"{len(self.environments)} environments, expected at most {MAX_ENVIRONMENTS}: a CodePipeline pipeline has at most "
+                f"{MAX_PIPELINE_STAGES} stages (Source, Build and one per environment)",
+            ))
+        build_id = self.accounts[BUILD_ACCOUNT].id if BUILD_ACCOUNT in self.accounts else None
         seen: set[str] = set()
         for index, env in enumerate(self.environments):
             if env.name in seen:
-                problems.append((("environments", index, "name"), f"duplicate environment name {env.name!r}"))
+                problems.append((("environments", index, "name"), f"duplicate environment name {env.name!r}; expected each name once"))
             seen.add(env.name)
             if env.account not in self.accounts:
                 known = ", ".join(sorted(self.accounts))
@@ -308,10 +335,16 @@ class Config(_Model):
                 problems.append(
                     (("environments", index, "account"), f"environment {env.name!r} deploys into the build account; give it its own account")
                 )
+            elif self.accounts[env.account].id == build_id:
+                problems.append((
+                    ("environments", index, "account"),
+                    f"environment {env.name!r} deploys into account {env.account!r}, whose id {build_id} is the build account's; "
+                    "expected an AWS account of its own",
+                ))
             problems += self._hook_problems(env, index)
             if env.review.fail_on != "none" and env.approval != "manual":
                 problems.append((("environments", index, "review"), f"environment {env.name!r}: review.fail_on needs approval: manual (the review runs in front of the approval)"))
-        return problems
+        return problems + account_problems(self, build_id)
 
     def _hook_problems(self, env: "Environment", index: int) -> list[tuple[tuple, str]]:
         hooks = env.effective_hooks(self.service.hooks)
