@@ -106,13 +106,14 @@ def _refuse_duplicate_keys(root: yaml.Node) -> None:
         elif isinstance(node, yaml.MappingNode):
             first: dict[tuple[str, str], yaml.Node] = {}
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    earlier = first.setdefault((key.tag, key.value), key)
-                    if earlier is not key:
-                        raise Refused(
-                            problem=f"duplicate key {key_path(loc + (key.value,))!r} (lines {earlier.start_mark.line + 1} and "
-                            f"{key.start_mark.line + 1}); expected each key once",
-                            problem_mark=key.start_mark,
-                        )
+                if not isinstance(key, yaml.ScalarNode):
+                    continue  # a list or mapping as a key is refused when the data is built
+                earlier = first.setdefault((key.tag, key.value), key)
+                if earlier is not key:
+                    raise Refused(
+                        problem=f"duplicate key {key_path(loc + (key.value,))!r} (lines {earlier.start_mark.line + 1} and "
+                        f"{key.start_mark.line + 1}); expected each key once",
+                        problem_mark=key.start_mark,
+                    )
                 children.append((value, loc + (key.value,)))
         todo += reversed(children)  # depth first, in the file's order
