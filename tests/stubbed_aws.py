@@ -42,7 +42,7 @@ class StubbedAws:
         self.accounts = {name: StubbedAccount(name) for name in ACCOUNT_IDS}
         self.opened: list[str] = []
 
-    def open_account(self, cfg, account, overrides=None):
+    def open_account(self, accounts, account, overrides=None):
         self.opened.append(account)
         return self.accounts[account]
 

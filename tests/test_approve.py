@@ -104,7 +104,7 @@ def test_the_summary_names_change_set_and_verdict(project, aws):
 
 
 def test_asks_on_a_terminal(project, aws, monkeypatch):
-    monkeypatch.setattr("pipekit.cli.approve._can_ask", lambda: True)
+    monkeypatch.setattr("pipekit.cli.app.Application.can_ask", staticmethod(lambda: True))
     codepipeline = stub_pipeline(aws)
     stub_review(aws.accounts["prod"], list_first=False)
     expect_answer(codepipeline, "Approved")
@@ -114,7 +114,7 @@ def test_asks_on_a_terminal(project, aws, monkeypatch):
 
 
 def test_cancel_leaves_the_approval_waiting(project, aws, monkeypatch):
-    monkeypatch.setattr("pipekit.cli.approve._can_ask", lambda: True)
+    monkeypatch.setattr("pipekit.cli.app.Application.can_ask", staticmethod(lambda: True))
     stub_pipeline(aws)
     stub_review(aws.accounts["prod"], list_first=False)
     result = approve(project, input="cancel\n")

@@ -83,9 +83,7 @@ def test_init_starter_from_options(tmp_path):
 
 def test_init_starter_prompts_on_a_terminal(tmp_path, monkeypatch):
     answers = "\n".join(["eu-west-1", "111111111111", "222222222222", "333333333333", "acme/billing", "arn:aws:codeconnections:eu-west-1:111111111111:connection/x1"]) + "\n"
-    import pipekit.cli.init as init_module
-
-    monkeypatch.setattr(init_module, "_can_prompt", lambda: True)
+    monkeypatch.setattr("pipekit.cli.app.Application.can_ask", staticmethod(lambda: True))
     result = CliRunner().invoke(main, ["init", str(tmp_path / "billing")], input=answers)
     assert result.exit_code == 0, result.output
     assert "Build account id" in result.output

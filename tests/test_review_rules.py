@@ -9,7 +9,7 @@ from pipekit.release.review import assess, replacement, review, template_policie
 
 
 def change(action, kind, replacement_="", details=(), policy_action="", logical="R"):
-    return ResourceChange(action, logical, "phys", kind, replacement_, (), tuple(details), "", policy_action)
+    return ResourceChange(action, logical, "phys", kind, replacement_, tuple(details), "", policy_action)
 
 
 def d(name, recreation="Always", evaluation="Static"):

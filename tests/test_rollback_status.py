@@ -185,10 +185,10 @@ def test_status_json_assert_golden(project, aws):
 def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, monkeypatch):
     original = aws.open_account
 
-    def open_account(cfg, account, overrides=None):
+    def open_account(accounts, account, overrides=None):
         if account == "dev":
             raise PipekitError("account dev: the SSO session has expired or is missing; run `aws sso login`")
-        return original(cfg, account, overrides)
+        return original(accounts, account, overrides)
 
     monkeypatch.setattr("pipekit.aws.sessions.open_account", open_account)
     prod = aws.accounts["prod"]

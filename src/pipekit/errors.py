@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # Exit codes, documented in docs/commands.md.
-EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_GATE = 3

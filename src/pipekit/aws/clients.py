@@ -6,8 +6,7 @@ from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from pipekit.aws.errors import aws_errors
-from pipekit.aws.sessions import AccountSession, Overrides
-from pipekit.config.models import Config
+from pipekit.aws.sessions import AccountMap, AccountSession, Overrides
 
 
 def _wrapper(service: str) -> Callable[[Any], Any]:
@@ -27,17 +26,17 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
 class AwsClients:
     """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline."""
 
-    def __init__(self, cfg: Config, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:
+    def __init__(self, accounts: AccountMap, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:
         """--profile belongs to the account the command is about (`primary`); other
         accounts it reads from (e.g. the build account's outputs) keep their own."""
-        self.cfg, self.overrides, self.open_account, self.primary = cfg, overrides, open_account, primary
+        self.accounts, self.overrides, self.open_account, self.primary = accounts, overrides, open_account, primary
         self._sessions: dict[str, AccountSession] = {}
         self._wrappers: dict[tuple[str, str], Any] = {}
 
     def session(self, account: str) -> AccountSession:
         if account not in self._sessions:
             overrides = self.overrides if account == self.primary or self.primary is None else replace(self.overrides, profile=None)
-            session = self.open_account(self.cfg, account, overrides)
+            session = self.open_account(self.accounts, account, overrides)
             session.verify()
             self._sessions[account] = session
         return self._sessions[account]

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from pipekit.aws.errors import AwsError, error_code, error_message
+
+
+class StackNotFound(AwsError):
+    pass
+
+
+class ChangeSetNotFound(AwsError):
+    pass
 
 # Largest template CloudFormation accepts inline (TemplateBody).
 MAX_TEMPLATE_BODY = 51_200
@@ -48,7 +56,6 @@ class ResourceChange:
     physical_id: str
     resource_type: str
     replacement: str  # True | False | Conditional | "" (not applicable)
-    scope: tuple[str, ...] = ()
     details: tuple[dict, ...] = ()
     change_set_id: str = ""  # set for nested stacks' own change sets
     policy_action: str = ""  # Delete | Retain | Snapshot | ReplaceAndDelete | ReplaceAndRetain | ReplaceAndSnapshot
@@ -122,7 +129,6 @@ class CloudFormation:
         parameters: dict[str, str],
         capabilities: list[str],
         tags: dict[str, str],
-        role_arn: Optional[str] = None,
     ) -> str:
         if len(template_body.encode("utf-8")) > MAX_TEMPLATE_BODY:
             raise AwsError(f"{stack_name}: the template is larger than {MAX_TEMPLATE_BODY} bytes, CloudFormation's inline limit")
@@ -137,8 +143,6 @@ class CloudFormation:
             "IncludeNestedStacks": True,
             "Description": "created by pipekit",
         }
-        if role_arn:
-            kwargs["RoleARN"] = role_arn
         return self.client.create_change_set(**kwargs)["Id"]
 
     def describe_change_set(self, stack_name: Optional[str], change_set_name: str, property_values: bool = False) -> ChangeSet:
@@ -151,7 +155,12 @@ class CloudFormation:
         if property_values:
             kwargs["IncludePropertyValues"] = True
         while True:
-            page = self.client.describe_change_set(**kwargs)
+            try:
+                page = self.client.describe_change_set(**kwargs)
+            except Exception as exc:
+                if error_code(exc) == "ChangeSetNotFound":
+                    raise ChangeSetNotFound(error_message(exc), "ChangeSetNotFound") from None
+                raise
             changes += [_resource_change(c) for c in page.get("Changes", []) if c.get("Type", "Resource") == "Resource"]
             token = page.get("NextToken")
             if not token:
@@ -173,7 +182,12 @@ class CloudFormation:
         summaries: list[dict] = []
         kwargs: dict[str, Any] = {"StackName": stack_name}
         while True:
-            page = self.client.list_change_sets(**kwargs)
+            try:
+                page = self.client.list_change_sets(**kwargs)
+            except Exception as exc:
+                if error_code(exc) == "ValidationError" and "does not exist" in error_message(exc):
+                    raise StackNotFound(error_message(exc), "ValidationError") from None
+                raise
             summaries += [
                 s for s in page.get("Summaries", []) if s.get("Status") == "CREATE_COMPLETE" and s.get("ExecutionStatus") == "AVAILABLE"
             ]
@@ -182,20 +196,18 @@ class CloudFormation:
             kwargs["NextToken"] = page["NextToken"]
         return sorted(summaries, key=lambda s: s["CreationTime"], reverse=True)
 
-    def get_template(self, stack_name: str, change_set_name: Optional[str] = None) -> Optional[dict]:
-        """The stack's template (or the change set's, as submitted), parsed."""
-        from pipekit.project import cfn_yaml
-
+    def get_template(self, stack_name: str, change_set_name: Optional[str] = None) -> Union[str, dict, None]:
+        """The stack's template (or the change set's, as submitted) as CloudFormation
+        returns it: YAML text, or a dict for JSON; None for a stack never created."""
         kwargs: dict[str, Any] = {"StackName": stack_name, "TemplateStage": "Original"}
         if change_set_name:
             kwargs["ChangeSetName"] = change_set_name
-        body = self.client.get_template(**kwargs).get("TemplateBody")
-        if isinstance(body, dict):
-            return body
         try:
-            return cfn_yaml.loads(body) if body else None
-        except ValueError:
-            return None
+            return self.client.get_template(**kwargs).get("TemplateBody")
+        except Exception as exc:
+            if error_code(exc) in ("ValidationError", "ChangeSetNotFound"):
+                return None
+            raise
 
     def execute_change_set(self, stack_name: str, change_set_name: str) -> None:
         self.client.execute_change_set(StackName=stack_name, ChangeSetName=change_set_name)
@@ -203,18 +215,16 @@ class CloudFormation:
     def delete_change_set(self, stack_name: str, change_set_name: str) -> None:
         self.client.delete_change_set(StackName=stack_name, ChangeSetName=change_set_name)
 
-    def cancel_update(self, stack_name: str) -> None:
-        self.client.cancel_update_stack(StackName=stack_name)
+    # Rollback remedies: called with a planned step's parameters, as they are.
+    def cancel_update_stack(self, params: dict[str, Any]) -> None:
+        self.client.cancel_update_stack(**params)
 
-    def continue_rollback(self, stack_name: str, skip: list[str]) -> None:
-        kwargs: dict[str, Any] = {"StackName": stack_name}
-        if skip:
-            kwargs["ResourcesToSkip"] = skip
-        self.client.continue_update_rollback(**kwargs)
+    def continue_update_rollback(self, params: dict[str, Any]) -> None:
+        self.client.continue_update_rollback(**params)
 
-    def rollback(self, stack_name: str) -> None:
-        """RollbackStack: back to the last stable state after a deploy with rollback disabled."""
-        self.client.rollback_stack(StackName=stack_name)
+    def rollback_stack(self, params: dict[str, Any]) -> None:
+        """Back to the last stable state after a deploy with rollback disabled."""
+        self.client.rollback_stack(**params)
 
     def resources(self, stack_name: str) -> list[dict]:
         """LogicalResourceId, PhysicalResourceId, ResourceType, ResourceStatus of each resource."""
@@ -252,7 +262,6 @@ def _resource_change(raw: dict) -> ResourceChange:
         physical_id=rc.get("PhysicalResourceId", ""),
         resource_type=rc.get("ResourceType", ""),
         replacement=rc.get("Replacement", ""),
-        scope=tuple(rc.get("Scope", [])),
         details=tuple(rc.get("Details", [])),
         change_set_id=rc.get("ChangeSetId", ""),
         policy_action=rc.get("PolicyAction", ""),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 ACTIVE = ("Created", "Queued", "InProgress", "Ready", "Baking")
 
@@ -15,9 +14,7 @@ class Deployment:
     application: str
     group: str
     status: str
-    created: Optional[datetime] = None
     progress: str = ""  # e.g. "2 of 10 succeeded"
-    error: str = ""
 
     @property
     def active(self) -> bool:
@@ -44,11 +41,9 @@ class CodeDeploy:
             application=info.get("applicationName", ""),
             group=info.get("deploymentGroupName", ""),
             status=info.get("status", ""),
-            created=info.get("createTime"),
             progress=progress,
-            error=(info.get("errorInformation") or {}).get("message", ""),
         )
 
-    def stop(self, deployment_id: str) -> str:
-        """Stop with automatic rollback: the alias goes back to the old version."""
-        return self.client.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True).get("status", "")
+    def stop_deployment(self, params: dict[str, Any]) -> str:
+        """StopDeployment with the planned parameters, as they are."""
+        return self.client.stop_deployment(**params).get("status", "")

@@ -26,7 +26,6 @@ class Execution:
     started: Optional[datetime]
     execution_type: str = "STANDARD"  # STANDARD | ROLLBACK
     revision: str = ""  # source revision (commit) and its summary
-    trigger: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class CodePipeline:
                 revision = ", ".join(f"{r.get('revisionId', '')[:12]} {r.get('revisionSummary', '')}".strip() for r in revisions)
                 found.append(Execution(
                     raw["pipelineExecutionId"], raw.get("status", ""), raw.get("startTime"), raw.get("executionType", "STANDARD"),
-                    revision, (raw.get("trigger") or {}).get("triggerType", ""),
+                    revision,
                 ))
             if not page.get("nextToken"):
                 break
@@ -99,8 +98,9 @@ class CodePipeline:
         raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)
         return raw["pipelineExecution"].get("status", "")
 
-    def rollback_stage(self, pipeline: str, stage: str, target_execution: str) -> str:
-        return self.client.rollback_stage(pipelineName=pipeline, stageName=stage, targetPipelineExecutionId=target_execution)["pipelineExecutionId"]
+    def rollback_stage(self, params: dict[str, Any]) -> str:
+        """RollbackStage with a planned step's parameters; the rollback execution's id."""
+        return self.client.rollback_stage(**params)["pipelineExecutionId"]
 
     def answer(self, approval: PendingApproval, approved: bool, summary: str) -> None:
         try:

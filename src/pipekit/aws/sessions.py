@@ -6,12 +6,30 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from pipekit.aws.errors import aws_errors
-from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import EXIT_USAGE, PipekitError
 
 
 class AccountMismatch(PipekitError):
     exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """How to reach one named account: its profile, or a role assumed from the hub's."""
+
+    id: str
+    profile: Optional[str] = None
+    role_arn: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AccountMap:
+    """Every named account of a project, its region, and the hub account whose
+    credentials assume the others' role_arn (pipekit's build account)."""
+
+    accounts: dict[str, AccountAccess]
+    region: str
+    hub: str
 
 
 @dataclass(frozen=True)
@@ -57,18 +75,18 @@ class AccountSession:
         return actual
 
 
-def open_account(cfg: Config, account: str, overrides: Overrides = Overrides()) -> AccountSession:
-    """A session for `account`: its profile, or its role assumed from the build account's."""
+def open_account(accounts: AccountMap, account: str, overrides: Overrides = Overrides()) -> AccountSession:
+    """A session for `account`: its profile, or its role assumed from the hub account's."""
     from botocore.session import Session
 
-    if account not in cfg.accounts:
-        raise PipekitError(f"unknown account {account!r} (known: {', '.join(sorted(cfg.accounts))})")
-    spec = cfg.accounts[account]
-    region = overrides.region or cfg.region
+    if account not in accounts.accounts:
+        raise PipekitError(f"unknown account {account!r} (known: {', '.join(sorted(accounts.accounts))})")
+    spec = accounts.accounts[account]
+    region = overrides.region or accounts.region
     if overrides.profile or not spec.role_arn:
         return AccountSession(account, spec.id, Session(profile=overrides.profile or spec.profile), region, overrides.endpoint_url)
-    source = open_account(cfg, BUILD_ACCOUNT, overrides) if account != BUILD_ACCOUNT else AccountSession(
-        BUILD_ACCOUNT, spec.id, Session(), region, overrides.endpoint_url
+    source = open_account(accounts, accounts.hub, overrides) if account != accounts.hub else AccountSession(
+        accounts.hub, spec.id, Session(), region, overrides.endpoint_url
     )
     with aws_errors(account):
         creds = source.client("sts").assume_role(RoleArn=spec.role_arn, RoleSessionName=f"pipekit-{account}")["Credentials"]

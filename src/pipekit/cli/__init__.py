@@ -87,6 +87,6 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
     Exit codes: 0 success, 1 the operation failed or found problems, 2 usage or config
     error, 3 a gate tripped on purpose. See docs/commands.md.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["config_path"] = config_path
-    ctx.obj["endpoint_url"] = endpoint_url
+    from pipekit.cli.app import Application
+
+    ctx.obj = Application(config_path, endpoint_url)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Optional
 
 import click
 
-from pipekit.cli.options import aws_options, overrides, project
-
-
-def _can_ask() -> bool:
-    return sys.stdin.isatty()
+from pipekit.cli.app import Application, pass_app
+from pipekit.cli.options import aws_options
 
 
 @click.command()
@@ -21,9 +17,11 @@ def _can_ask() -> bool:
 @click.option("--summary", "note", help="Your reason, recorded with the answer.")
 @click.option("--yes", "-y", is_flag=True, help="Answer without asking; needs --approve or --reject.")
 @aws_options
+@pass_app
 @click.pass_context
 def approve(
     ctx: click.Context,
+    app: Application,
     env: Optional[str],
     decision: Optional[str],
     note: Optional[str],
@@ -43,25 +41,24 @@ def approve(
     gates, shows that change set, and records the answer with a summary that names the
     change set and the verdict. Exit 0 answered, 1 nothing waiting or AWS refused, 2 usage.
     """
-    from pipekit.release import approvals
-    from pipekit.project import names
-    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
-    from pipekit.aws.sessions import open_account
-    from pipekit.release.changesets import load_review
     from pipekit.config import BUILD_ACCOUNT
     from pipekit.errors import UsageError
+    from pipekit.project import names
+    from pipekit.release import approvals
+    from pipekit.release.changesets import load_review
     from pipekit.ui.review import print_review
 
     if yes and not decision:
         raise UsageError("--yes needs --approve or --reject")
-    if not yes and not _can_ask():
+    if not yes and not app.can_ask():
         raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
-    _, cfg = project(ctx)
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=BUILD_ACCOUNT)
+    cfg = app.config
+    environment = app.environment(env) if env else None
+    clients = app.aws(BUILD_ACCOUNT, profile, region)
     pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     with aws_errors(BUILD_ACCOUNT):
-        waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), cfg, env)
+        waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), environment)
         gate = approvals.gate_of(waiting, pipeline.stage_actions(waiting.pipeline, waiting.stage), cfg)
     cf = clients(gate.account, "cloudformation")
     with aws_errors(gate.account):
@@ -82,6 +79,6 @@ def _decide(decision: Optional[str], yes: bool, gate) -> Optional[bool]:
         return decision == "approve"
     if decision:
         verb = "Approve" if decision == "approve" else "Reject"
-        return (decision == "approve") if click.confirm(f"{verb} change set {gate.change_set} of {gate.stack}?", default=False) else None
+        return (decision == "approve") if Application.confirm(f"{verb} change set {gate.change_set} of {gate.stack}?") else None
     answer = click.prompt("Approve, reject, or cancel?", type=click.Choice(["approve", "reject", "cancel"]), default="cancel")
     return None if answer == "cancel" else answer == "approve"

@@ -6,7 +6,8 @@ from typing import Optional
 
 import click
 
-from pipekit.cli.options import aws_options, overrides, project
+from pipekit.cli.app import Application, pass_app
+from pipekit.cli.options import aws_options
 
 FAIL_ON = ["none", "any", "permission", "outage", "data-loss"]
 
@@ -30,9 +31,11 @@ def changeset() -> None:
     help="Exit 3 when this risk (or a worse one; 'any' for any risk) is present. Order: data-loss, outage, permission.",
 )
 @aws_options
+@pass_app
 @click.pass_context
 def show(
     ctx: click.Context,
+    app: Application,
     env: Optional[str],
     account: Optional[str],
     stack: Optional[str],
@@ -57,16 +60,13 @@ def show(
     that depend on a value known only after apply, are shown as possible.
     Read-only: DescribeChangeSet, ListChangeSets, GetTemplate.
     """
-    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
-    from pipekit.aws.sessions import open_account
-    from pipekit.release.changesets import load_review, newest_pending, review_target
     from pipekit.errors import EXIT_GATE
+    from pipekit.release.changesets import load_review, newest_pending, review_target
     from pipekit.ui.review import print_review
 
-    root, cfg = project(ctx)
-    account, stack = review_target(cfg, account, env, stack)
-    cf = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=account)(account, "cloudformation")
+    account, stack = review_target(app.config, account, app.environment(env) if env else None, stack)
+    cf = app.aws(account, profile, region)(account, "cloudformation")
     with aws_errors(account):
         review = load_review(cf, stack, name or newest_pending(cf, stack))
     print_review(review, output_format)

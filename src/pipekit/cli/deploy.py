@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import click
 
-from pipekit.cli.options import aws_options, format_option, overrides, project
+from pipekit.cli.app import Application, pass_app
+from pipekit.cli.options import aws_options, format_option
 from pipekit.errors import EXIT_FAILED, UsageError
-
-
-def _can_confirm() -> bool:
-    return sys.stdin.isatty()
 
 
 def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
@@ -37,9 +33,11 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--replace-failed", is_flag=True, help="Delete a stack left in ROLLBACK_COMPLETE by a failed first create, then create it.")
 @aws_options
 @format_option
+@pass_app
 @click.pass_context
 def deploy(
     ctx: click.Context,
+    app: Application,
     account: str,
     dry_run: bool,
     yes: bool,
@@ -66,22 +64,19 @@ def deploy(
     Exit 0 deployed or nothing to change, 1 a stack failed (its cause is shown), 2 usage,
     config or credential problems.
     """
-    from pipekit.release import deploy as core
-    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
-    from pipekit.aws.sessions import open_account
+    from pipekit.release import deploy as core
     from pipekit.ui.deploy_report import make_reporter
 
-    root, cfg = project(ctx)
-    plans = core.plan_account(cfg, root, account, template=template, stack_name=stack_name, parameters=_parse_parameters(parameters))
+    plans = core.plan_account(app.config, app.root, account, template=template, stack_name=stack_name, parameters=_parse_parameters(parameters))
     reporter = make_reporter(output_format)
     reporter.plan(plans, dry_run)
     if dry_run:
         return
-    if not (yes or no_execute) and (output_format == "json" or not _can_confirm()):
+    if not (yes or no_execute) and (output_format == "json" or not app.can_ask()):
         raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change sets")
 
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=account)
+    clients = app.aws(account, profile, region)
     cloudformation = clients(account, "cloudformation")  # checks the account id first
 
     def read_output(source: core.FromOutput) -> Optional[str]:
@@ -93,19 +88,11 @@ def deploy(
         if yes:
             return True
         reporter.stop()
-        return click.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?", default=False)
+        return app.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?")
 
     deployer = core.StackDeployer(cloudformation, reporter, confirm)
-    outcomes = []
     try:
-        for plan in plans:
-            values = core.resolve_parameters(plan, read_output)
-            with aws_errors(account):
-                outcome = deployer.deploy(plan, values, execute=not no_execute, replace_failed=replace_failed)
-            reporter.outcome(outcome)
-            outcomes.append(outcome)
-            if outcome.result in ("failed", "declined"):
-                break  # later stacks build on this one
+        outcomes = core.deploy_stacks(plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed)
     finally:
         reporter.stop()
     ok = all(o.ok for o in outcomes)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import click
 
+from pipekit.cli.app import Application
 from pipekit.cli.options import format_option
 
 PROMPTS = {
@@ -19,10 +19,6 @@ PROMPTS = {
     "repository": "Repository (owner/name for CodeConnections)",
     "connection_arn": "CodeConnections connection ARN",
 }
-
-
-def _can_prompt() -> bool:
-    return sys.stdin.isatty()
 
 
 @click.command()
@@ -66,7 +62,7 @@ def init(
     else:
         values["project"] = values.get("project") or scaffold.default_project(directory)
         missing = scaffold.missing_starter_fields(values, source)
-        if missing and _can_prompt():
+        if missing and Application.can_ask():
             for field in missing:
                 values[field] = click.prompt(PROMPTS[field], default="eu-west-1" if field == "region" else None)
         missing = scaffold.missing_starter_fields(values, source)

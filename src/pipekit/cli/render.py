@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipekit.cli.options import format_option, project
+from pipekit.cli.app import Application, pass_app
+from pipekit.cli.options import format_option
 
 if TYPE_CHECKING:
     from pipekit.config import Config
@@ -18,15 +19,14 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True, help="Show what would change (with diffs of files you edited) and write nothing.")
 @click.option("--force", is_flag=True, help="Overwrite files you edited since pipekit wrote them.")
 @format_option
-@click.pass_context
-def render(ctx: click.Context, dry_run: bool, force: bool, output_format: str) -> None:
+@pass_app
+def render(app: Application, dry_run: bool, force: bool, output_format: str) -> None:
     """Render the pipeline, account and service templates and the buildspecs from pipekit.yaml.
 
     A file you edited since pipekit wrote it is skipped with a warning (see the diff with
     --dry-run) unless --force. Rendering an unchanged config changes nothing.
     """
-    root, cfg = project(ctx)
-    write_project(root, cfg, dry_run=dry_run, force=force, output_format=output_format)
+    write_project(app.root, app.config, dry_run=dry_run, force=force, output_format=output_format)
 
 
 def write_project(root: Path, cfg: "Config", *, dry_run: bool, force: bool, output_format: str) -> list["FileResult"]:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Optional
 
 import click
 
-from pipekit.cli.options import aws_options, overrides, project
-
-
-def _can_confirm() -> bool:
-    return sys.stdin.isatty()
+from pipekit.cli.app import Application, pass_app
+from pipekit.cli.options import aws_options
 
 
 @click.command()
@@ -22,9 +18,11 @@ def _can_confirm() -> bool:
 @click.option("--skip-resource", "skip", multiple=True, metavar="LOGICAL_ID", help="With a stuck rollback: resources that cannot roll back; repeatable.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options
+@pass_app
 @click.pass_context
 def rollback(
     ctx: click.Context,
+    app: Application,
     env_name: str,
     dry_run: bool,
     yes: bool,
@@ -49,33 +47,29 @@ def rollback(
     Exit 0 rolled back (or planned, with --dry-run), 1 nothing to roll back or it failed,
     2 usage, config or credentials.
     """
-    from pipekit.aws.clients import AwsClients
     from pipekit.aws.errors import aws_errors
-    from pipekit.aws.sessions import open_account
     from pipekit.errors import EXIT_FAILED, UsageError
     from pipekit.recovery.observe import observe
-    from pipekit.recovery.rollback import RollbackRunner, plan
+    from pipekit.recovery.rollback import plan
+    from pipekit.recovery.runner import RollbackRunner
     from pipekit.ui.rollback import RollbackReporter
 
-    _, cfg = project(ctx)
-    try:
-        env = cfg.environment(env_name)
-    except KeyError:
-        raise UsageError(f"unknown environment {env_name!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
-    if not (dry_run or yes) and (output_format == "json" or not _can_confirm()):
+    cfg = app.config
+    env = app.environment(env_name)
+    if not (dry_run or yes) and (output_format == "json" or not app.can_ask()):
         raise UsageError("no terminal to confirm on: pass --yes to roll back, or --dry-run to see the plan")
-    clients = AwsClients(cfg, overrides(ctx, profile, region), open_account, primary=env.account)
+    clients = app.aws(env.account, profile, region)
     reporter = RollbackReporter(output_format)
     with aws_errors(env.account):
         rollback_plan = plan(observe(cfg, env, clients, to_execution), to_execution, skip)
     reporter.plan(rollback_plan, dry_run)
     if dry_run:
         return
-    if not yes and not click.confirm(f"Carry out this rollback of {env.name}?", default=False):
+    if not yes and not app.confirm(f"Carry out this rollback of {env.name}?"):
         click.echo("Nothing changed.")
         ctx.exit(EXIT_FAILED)
     with aws_errors(env.account):
-        results = RollbackRunner(clients, reporter).run(rollback_plan)
-    ok = reporter.finished(rollback_plan, results)
-    if not ok:
+        result = RollbackRunner(clients, reporter).run(rollback_plan)
+    reporter.finished(result)
+    if not result.ok:
         ctx.exit(EXIT_FAILED)

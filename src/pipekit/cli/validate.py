@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import click
 
-from pipekit.cli.options import format_option, project
+from pipekit.cli.app import Application, pass_app
+from pipekit.cli.options import format_option
 from pipekit.errors import EXIT_FAILED
 
 
 @click.command()
 @format_option
+@pass_app
 @click.pass_context
-def validate(ctx: click.Context, output_format: str) -> None:
+def validate(ctx: click.Context, app: Application, output_format: str) -> None:
     """Check the rendered templates offline with the field's own tools.
 
     \b
@@ -29,8 +31,7 @@ def validate(ctx: click.Context, output_format: str) -> None:
     from pipekit.ui.console import print_json
     from pipekit.checks.validate import validate_project
 
-    root, cfg = project(ctx)
-    found = validate_project(root, cfg)
+    found = validate_project(app.root, app.config)
     checked = len(CLOUDFORMATION_TEMPLATES) + 1
     if output_format == "json":
         print_json({"ok": not found, "files_checked": checked, "findings": [f.to_json() for f in found]})

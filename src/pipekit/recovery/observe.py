@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from pipekit.project import names
+from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config, Environment
 from pipekit.recovery.rollback import Observations
 
@@ -33,11 +33,11 @@ def observe(cfg: Config, env: Environment, clients: Clients, to_execution: str |
         functions, groups, failed = service_parts(cf.resources(stack_name))
         codedeploy, lam = clients(env.account, "codedeploy"), clients(env.account, "lambda")
         deployments = [d for app, group in groups for d in codedeploy.active_deployments(app, group)]
-        aliases = [lam.alias(fn) for fn in functions if not fn.startswith("CodeDeployHook_")]
+        aliases = [lam.alias(fn) for fn in functions if not fn.startswith(names.HOOK_FUNCTION_PREFIX)]
     pipeline_name = names.pipeline_name(cfg)
     pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     declaration = pipeline.declaration(pipeline_name)
-    stage = next((s for s in pipeline.stage_states(pipeline_name) if s.name == env.title), None)
+    stage = next((s for s in pipeline.stage_states(pipeline_name) if s.name == layout.stage_name(env)), None)
     executions = tuple(pipeline.executions(pipeline_name, RECENT_EXECUTIONS))
     # Rollback may only go to an execution of the current pipeline structure: read the
     # versions of the likely targets (the newest good executions, and the one asked for).
@@ -49,5 +49,5 @@ def observe(cfg: Config, env: Environment, clients: Clients, to_execution: str |
         env=env.name, account=env.account, stack_name=stack_name, stack=stack, failed_resources=tuple(failed),
         deployments=tuple(deployments), aliases=tuple(aliases), pipeline=pipeline_name,
         pipeline_type=declaration.get("pipelineType", "V1"), pipeline_version=declaration.get("version"),
-        stage=env.title, stage_execution=stage.execution_id if stage else "", executions=executions, execution_versions=versions,
+        stage=layout.stage_name(env), stage_execution=stage.execution_id if stage else "", executions=executions, execution_versions=versions,
     )

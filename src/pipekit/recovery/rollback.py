@@ -6,20 +6,20 @@
                                          execution, so the previous artifact is redeployed
                                          through the same change-set path
 
-`plan` is pure; `observe` gathers what it needs; `RollbackRunner` carries a plan out."""
+`plan` is pure; recovery/observe.py gathers what it needs; recovery/runner.py carries a
+plan out exactly as it is shown."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from pipekit.aws.cloudformation import Stack
 from pipekit.aws.codedeploy import Deployment
 from pipekit.aws.codepipeline import Execution
 from pipekit.aws.lambda_ import Alias
+from pipekit.config.models import BUILD_ACCOUNT
 from pipekit.errors import PipekitError
-from pipekit.release.polling import Backoff
 
 
 class NothingToRollBack(PipekitError):
@@ -150,71 +150,8 @@ def _stage_rollback(obs: Observations, to_execution: Optional[str]) -> RollbackP
         )
     when = target.started.isoformat() if target.started else "unknown time"
     return RollbackPlan(obs.env, "rollback_stage", (
-        Step("build", "codepipeline:RollbackStage", f"{obs.pipeline}/{obs.stage}",
+        Step(BUILD_ACCOUNT, "codepipeline:RollbackStage", f"{obs.pipeline}/{obs.stage}",
              {"pipelineName": obs.pipeline, "stageName": obs.stage, "targetPipelineExecutionId": target.execution_id},
              f"stage {obs.stage} runs execution {obs.stage_execution or 'unknown'}; redeploy the artifact of {target.execution_id} "
              f"(source {target.revision or 'unknown'}, started {when}) through the same change-set path"),
     ), (f"target execution {target.execution_id}: {target.revision or 'no source revision recorded'}, started {when}",))
-
-
-# ---------------------------------------------------------------- carrying a plan out
-
-
-@dataclass(frozen=True)
-class Progress:
-    step: Step
-    message: str
-
-
-class RollbackRunner:
-    """Calls each step's API and follows it to its end, reporting progress."""
-
-    def __init__(self, clients: Callable[[str, str], Any], on_event: Callable[[Any], None],
-                 backoff: Callable[[], Backoff] = Backoff, clock: Callable[[], float] = time.monotonic, max_wait: float = 3 * 3600) -> None:
-        self.clients = clients  # (account, service) -> pipekit aws wrapper
-        self.on_event = on_event
-        self.backoff = backoff
-        self.clock = clock
-        self.max_wait = max_wait
-
-    def run(self, rollback: RollbackPlan) -> list[str]:
-        """Carry out every step; the final state of each, as lines."""
-        return [self._run_step(step) for step in rollback.steps]
-
-    def _run_step(self, step: Step) -> str:
-        service, api = step.api.split(":")
-        if api == "StopDeployment":
-            codedeploy = self.clients(step.account, "codedeploy")
-            self.on_event(Progress(step, f"stopping {step.target}: {codedeploy.stop(step.target)}"))
-            final = self._poll(lambda: codedeploy.deployment(step.target).status, ("Stopped", "Failed", "Succeeded"), step)
-            return f"deployment {step.target}: {final}"
-        if service == "cloudformation":
-            from pipekit.release.deploy import follow_stack
-
-            cf = self.clients(step.account, "cloudformation")
-            marker = cf.latest_event_id(step.target)
-            {"CancelUpdateStack": lambda: cf.cancel_update(step.target),
-             "ContinueUpdateRollback": lambda: cf.continue_rollback(step.target, step.params.get("ResourcesToSkip", [])),
-             "RollbackStack": lambda: cf.rollback(step.target)}[api]()
-            final, _ = follow_stack(cf, step.target, marker, self.on_event, self.backoff(), self.clock, self.max_wait)
-            return f"stack {step.target}: {final.status}"
-        if api == "RollbackStage":
-            pipeline = self.clients(step.account, "codepipeline")
-            execution = pipeline.rollback_stage(step.params["pipelineName"], step.params["stageName"], step.params["targetPipelineExecutionId"])
-            self.on_event(Progress(step, f"rollback execution {execution} started"))
-            final = self._poll(lambda: pipeline.execution_status(step.params["pipelineName"], execution), ("Succeeded", "Failed", "Stopped", "Superseded"), step)
-            return f"rollback execution {execution}: {final}"
-        raise PipekitError(f"unknown step {step.api}")
-
-    def _poll(self, read: Callable[[], str], final: tuple[str, ...], step: Step) -> str:
-        backoff, deadline, last = self.backoff(), self.clock() + self.max_wait, ""
-        while True:
-            status = backoff.read(read)
-            if status != last:
-                self.on_event(Progress(step, f"{step.target}: {status}"))
-                last = status
-            if status in final:
-                return status
-            if self.clock() > deadline:
-                raise PipekitError(f"{step.target} is still {status} after {self.max_wait / 60:.0f} minutes")
-            backoff.wait()

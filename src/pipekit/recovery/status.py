@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from pipekit.project import names
+from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.recovery.observe import Clients, service_parts
 
@@ -37,7 +37,7 @@ def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str
     functions, groups, _ = service_parts(resources)
     lam = _attempt(errors, "lambda", lambda: clients(env.account, "lambda"))
     for function in functions:
-        if function.startswith("CodeDeployHook_") or lam is None:
+        if function.startswith(names.HOOK_FUNCTION_PREFIX) or lam is None:
             continue
         alias = _attempt(errors, f"alias of {function}", lambda fn=function: lam.alias(fn))
         if alias:
@@ -61,7 +61,7 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
     stages = _attempt(errors, "pipeline state", lambda: pipeline.stage_states(name)) or []
     executions = {e.execution_id: e for e in (_attempt(errors, "executions", lambda: pipeline.executions(name, 25)) or [])}
     for stage in stages:
-        if only_stage and stage.name not in (only_stage, "Source", "Build"):
+        if only_stage and stage.name not in (only_stage, layout.SOURCE_STAGE, layout.BUILD_STAGE):
             continue
         execution = executions.get(stage.execution_id)
         report["stages"].append({
@@ -69,11 +69,10 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
             "revision": execution.revision if execution else "",
             "started": execution.started.isoformat() if execution and execution.started else None,
         })
-    by_title = {e.title: e.name for e in cfg.environments}
     for approval in _attempt(errors, "approvals", lambda: pipeline.pending_approvals(name)) or []:
-        env = by_title.get(approval.stage, "")
+        env = layout.environment_of_stage(cfg, approval.stage)
         report["waiting_approvals"].append({
             "stage": approval.stage, "action": approval.action, "since": approval.since.isoformat() if approval.since else None,
-            "answer_with": f"pipekit approve --env {env}" if env else "pipekit approve",
+            "answer_with": f"pipekit approve --env {env.name}" if env else "pipekit approve",
         })
     return report

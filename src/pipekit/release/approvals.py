@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pipekit.aws.codepipeline import PendingApproval
-from pipekit.config.models import Config
+from pipekit.config.models import Config, Environment
 from pipekit.errors import PipekitError, UsageError
+from pipekit.project import layout
 from pipekit.release.review import Review
 
 ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/")
@@ -27,15 +28,12 @@ class Gate:
     change_set: str
 
 
-def choose(approvals: list[PendingApproval], cfg: Config, env: Optional[str]) -> PendingApproval:
+def choose(approvals: list[PendingApproval], env: Optional[Environment]) -> PendingApproval:
+    """The one waiting approval (of `env`'s stage, when given)."""
     if env:
-        try:
-            stage = cfg.environment(env).title
-        except KeyError:
-            raise UsageError(f"unknown environment {env!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
-        approvals = [a for a in approvals if a.stage == stage]
+        approvals = [a for a in approvals if a.stage == layout.stage_name(env)]
     if not approvals:
-        where = f" for {env}" if env else ""
+        where = f" for {env.name}" if env else ""
         raise NothingToApprove(f"no manual approval is waiting{where} in the pipeline")
     if len(approvals) > 1:
         stages = ", ".join(a.stage for a in approvals)

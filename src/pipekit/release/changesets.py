@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from pipekit.aws.cloudformation import CloudFormation
-from pipekit.aws.errors import error_code, error_message
-from pipekit.config.models import Config
-from pipekit.errors import PipekitError
+from pipekit.aws.cloudformation import ChangeSetNotFound, CloudFormation, StackNotFound
+from pipekit.config.models import Config, Environment
+from pipekit.errors import PipekitError, UsageError
+from pipekit.project import cfn_yaml, names
 from pipekit.release.review import Review, review, template_policies
 
 NESTED_DEPTH = 5
@@ -20,10 +20,8 @@ class ChangeSetUnavailable(PipekitError):
 def newest_pending(cf: CloudFormation, stack: str) -> str:
     try:
         pending = cf.pending_change_sets(stack)
-    except Exception as exc:
-        if error_code(exc) == "ValidationError":
-            raise ChangeSetUnavailable(f"stack {stack} does not exist: {error_message(exc)}") from None
-        raise
+    except StackNotFound as exc:
+        raise ChangeSetUnavailable(f"stack {stack} does not exist: {exc}") from None
     if not pending:
         raise ChangeSetUnavailable(f"stack {stack} has no change set waiting to be executed")
     return pending[0]["ChangeSetName"]
@@ -34,10 +32,8 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
     policies, and review nested stacks' change sets the same way."""
     try:
         change_set = cf.describe_change_set(stack, name, property_values=True)
-    except Exception as exc:
-        if error_code(exc) == "ChangeSetNotFound":
-            raise ChangeSetUnavailable(f"change set {name} of {stack} is gone (deleted, or replaced by a newer one)") from None
-        raise
+    except ChangeSetNotFound:
+        raise ChangeSetUnavailable(f"change set {name} of {stack} is gone (deleted, or replaced by a newer one)") from None
     if change_set.execution_status in ("EXECUTE_COMPLETE", "EXECUTE_IN_PROGRESS", "EXECUTE_FAILED", "OBSOLETE"):
         raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} was already executed ({change_set.execution_status})")
     if change_set.status != "CREATE_COMPLETE":
@@ -55,28 +51,22 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
 
 def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str]) -> Optional[dict]:
     # A stack that was never created has no current template; reading it is not an error.
+    body = cf.get_template(stack, change_set)
+    if isinstance(body, dict) or not body:
+        return body or None
     try:
-        return cf.get_template(stack, change_set)
-    except Exception as exc:
-        if error_code(exc) in ("ValidationError", "ChangeSetNotFound"):
-            return None
-        raise
+        return cfn_yaml.loads(body)
+    except ValueError:
+        return None
 
 
-def review_target(cfg: Config, account: Optional[str], env: Optional[str], stack: Optional[str]) -> tuple[str, str]:
+def review_target(cfg: Config, account: Optional[str], env: Optional[Environment], stack: Optional[str]) -> tuple[str, str]:
     """(account, stack) from --account/--env/--stack: an environment means its account and
     its service stack; an account that hosts one environment means that one's stack."""
-    from pipekit.project import names
-    from pipekit.errors import UsageError
-
     if env:
-        try:
-            environment = cfg.environment(env)
-        except KeyError:
-            raise UsageError(f"unknown environment {env!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
-        if account and account != environment.account:
-            raise UsageError(f"environment {env} is in account {environment.account}, not {account}")
-        return environment.account, stack or names.service_stack(cfg, env)
+        if account and account != env.account:
+            raise UsageError(f"environment {env.name} is in account {env.account}, not {account}")
+        return env.account, stack or names.service_stack(cfg, env.name)
     if not account:
         raise UsageError("say which change set: --env NAME, or --account NAME (with --stack)")
     if account not in cfg.accounts:

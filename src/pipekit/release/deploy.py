@@ -20,13 +20,14 @@ from pipekit.aws.cloudformation import (
     Stack,
     StackEvent,
 )
+from pipekit.aws.errors import aws_errors
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
+from pipekit.release.follow import ResourceEvent, first_failure, follow_stack
 from pipekit.release.polling import Backoff
 from pipekit.release.review import Review, review, template_policies
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
-CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
 
 
 # ---------------------------------------------------------------- the plan
@@ -133,11 +134,6 @@ class ChangeSetReady:
 
 
 @dataclass(frozen=True)
-class ResourceEvent:
-    event: StackEvent
-
-
-@dataclass(frozen=True)
 class StackReplacing:
     stack: str
     status: str
@@ -156,7 +152,7 @@ class RootCause:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class StackOutcome:
     stack: str
     result: str  # no_changes | created_only | declined | succeeded | failed
     status: str = ""
@@ -172,11 +168,7 @@ class Outcome:
 
 
 class DeployFailed(PipekitError):
-    """A stack could not be deployed; carries the outcome for the report."""
-
-    def __init__(self, message: str, outcome: Optional[Outcome] = None) -> None:
-        super().__init__(message)
-        self.outcome = outcome
+    """A stack could not be deployed."""
 
 
 # ---------------------------------------------------------------- the run
@@ -201,7 +193,7 @@ class StackDeployer:
         self.clock = clock
         self.max_wait = max_wait  # CloudFormation's own limits end a stack long before this
 
-    def deploy(self, plan: StackPlan, parameters: dict[str, str], *, execute: bool = True, replace_failed: bool = False) -> Outcome:
+    def deploy(self, plan: StackPlan, parameters: dict[str, str], *, execute: bool = True, replace_failed: bool = False) -> StackOutcome:
         started = self.clock()
         existing = self._usable_stack(plan.stack_name, replace_failed)
         change_set_type = "CREATE" if existing is None or existing.status == "REVIEW_IN_PROGRESS" else "UPDATE"
@@ -220,14 +212,14 @@ class StackDeployer:
         change_set = self._wait_for_change_set(plan.stack_name, name)
         if change_set.is_empty:
             self.cf.delete_change_set(plan.stack_name, name)
-            return Outcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
+            return StackOutcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
         if change_set.status != "CREATE_COMPLETE":
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
         self.on_event(ChangeSetReady(review(change_set, template_policies(cfn_yaml.loads(template_body)))))
         if not execute:
-            return Outcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
+            return StackOutcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
         if not self.confirm(change_set):
-            return Outcome(plan.stack_name, "declined", change_set=name, seconds=self.clock() - started)
+            return StackOutcome(plan.stack_name, "declined", change_set=name, seconds=self.clock() - started)
 
         # Follow the stack by id: a name can be reused after a deletion.
         marker = self.cf.latest_event_id(change_set.stack_id)
@@ -235,9 +227,9 @@ class StackDeployer:
         final, events = self._follow(change_set.stack_id, marker)
         seconds = self.clock() - started
         if final.status in SUCCESS_STATES:
-            return Outcome(plan.stack_name, "succeeded", final.status, name, outputs=final.outputs, seconds=seconds)
+            return StackOutcome(plan.stack_name, "succeeded", final.status, name, outputs=final.outputs, seconds=seconds)
         cause = self._root_cause(events)
-        return Outcome(plan.stack_name, "failed", final.status, name, cause, _next_steps(final, change_set_type), seconds=seconds)
+        return StackOutcome(plan.stack_name, "failed", final.status, name, cause, _next_steps(final, change_set_type), seconds=seconds)
 
     def _usable_stack(self, stack_name: str, replace_failed: bool) -> Optional[Stack]:
         stack = self.cf.describe_stack(stack_name)
@@ -291,50 +283,6 @@ class StackDeployer:
         return RootCause(cause.stack_name, cause.logical_id, cause.resource_type, cause.status, cause.reason)
 
 
-def follow_stack(
-    cf: CloudFormation,
-    stack_name: str,
-    last_seen: Optional[str],
-    on_event: Callable[[Event], None],
-    backoff: Backoff,
-    clock: Callable[[], float] = time.monotonic,
-    max_wait: float = 3 * 3600,
-) -> tuple[Stack, list[StackEvent]]:
-    """Report every new event until the stack reaches a final state."""
-    seen: list[StackEvent] = []
-    deadline = clock() + max_wait
-    while True:
-        fresh = backoff.read(lambda: cf.events_since(stack_name, last_seen))
-        for event in fresh:
-            on_event(ResourceEvent(event))
-        if fresh:
-            last_seen = fresh[-1].event_id
-            seen += fresh
-            backoff.activity()
-        stack = backoff.read(lambda: cf.describe_stack(stack_name))
-        if stack is None:
-            raise DeployFailed(f"{stack_name} disappeared while it was being followed")
-        if stack.status in TERMINAL_STATES:
-            # Events written between the last read and the final state.
-            for event in cf.events_since(stack_name, last_seen):
-                on_event(ResourceEvent(event))
-                seen.append(event)
-            return stack, seen
-        if clock() > deadline:
-            raise DeployFailed(f"{stack.name} is still {stack.status} after {max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
-        backoff.wait()
-
-
-def first_failure(events: list[StackEvent]) -> Optional[StackEvent]:
-    """The earliest *_FAILED event that says why (not a cancellation caused by another)."""
-    for event in sorted(events, key=lambda e: e.timestamp):
-        if event.status.endswith("_FAILED") and event.reason and not event.reason.startswith(CANCELLED):
-            if event.logical_id == event.stack_name and "resource(s) failed" in event.reason:
-                continue  # the stack's summary, not the cause
-            return event
-    return None
-
-
 def _next_steps(final: Stack, change_set_type: str) -> tuple[str, ...]:
     if final.status in FAILED_CREATE_STATES and change_set_type == "CREATE":
         return (
@@ -346,6 +294,29 @@ def _next_steps(final: Stack, change_set_type: str) -> tuple[str, ...]:
     if final.status == "UPDATE_ROLLBACK_COMPLETE":
         return (f"{final.name} is back to its previous state; fix the cause and deploy again",)
     return ()
+
+
+def deploy_stacks(
+    plans: list[StackPlan],
+    deployer: StackDeployer,
+    read_output: Callable[[FromOutput], Optional[str]],
+    on_outcome: Callable[[StackOutcome], None],
+    *,
+    execute: bool = True,
+    replace_failed: bool = False,
+) -> list[StackOutcome]:
+    """Deploy the planned stacks in order; stop at the first that fails or is declined,
+    since later stacks build on it."""
+    outcomes: list[StackOutcome] = []
+    for plan in plans:
+        values = resolve_parameters(plan, read_output)
+        with aws_errors(plan.account):
+            outcome = deployer.deploy(plan, values, execute=execute, replace_failed=replace_failed)
+        on_outcome(outcome)
+        outcomes.append(outcome)
+        if not outcome.ok or outcome.result == "declined":
+            break
+    return outcomes
 
 
 def resolve_parameters(plan: StackPlan, read_output: Callable[[FromOutput], Optional[str]]) -> dict[str, str]:

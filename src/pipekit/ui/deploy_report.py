@@ -41,7 +41,7 @@ def plan_lines(plans: list[deploy.StackPlan]) -> list[str]:
     return lines
 
 
-def outcome_lines(outcome: deploy.Outcome) -> list[str]:
+def outcome_lines(outcome: deploy.StackOutcome) -> list[str]:
     lines = [RESULT_TEXT[outcome.result].format(
         stack=outcome.stack, change_set=outcome.change_set, status=outcome.status, seconds=outcome.seconds)]
     if outcome.root_cause:
@@ -80,13 +80,13 @@ class PlainReporter:
         for line in plan_lines(plans):
             self.say(line)
 
-    def outcome(self, outcome: deploy.Outcome) -> None:
+    def outcome(self, outcome: deploy.StackOutcome) -> None:
         self.stop()
         style = {"succeeded": "green", "failed": "bold red"}.get(outcome.result, "")
         for line in outcome_lines(outcome):
             self.say(line, style)
 
-    def summary(self, outcomes: list[deploy.Outcome], ok: bool) -> None:
+    def summary(self, outcomes: list[deploy.StackOutcome], ok: bool) -> None:
         pass
 
     def stop(self) -> None:
@@ -111,10 +111,10 @@ class JsonReporter(PlainReporter):
     def plan(self, plans: list[deploy.StackPlan], dry_run: bool) -> None:
         self.emit({"event": "plan", "dry_run": dry_run, "stacks": [plan_json(p) for p in plans]})
 
-    def outcome(self, outcome: deploy.Outcome) -> None:
+    def outcome(self, outcome: deploy.StackOutcome) -> None:
         self.emit({"event": "stack_result", **outcome_json(outcome)})
 
-    def summary(self, outcomes: list[deploy.Outcome], ok: bool) -> None:
+    def summary(self, outcomes: list[deploy.StackOutcome], ok: bool) -> None:
         self.emit({"event": "summary", "ok": ok, "stacks": [outcome_json(o) for o in outcomes]})
 
     def emit(self, document: dict) -> None:
@@ -137,7 +137,7 @@ def plan_json(plan: deploy.StackPlan) -> dict:
     }
 
 
-def outcome_json(outcome: deploy.Outcome) -> dict:
+def outcome_json(outcome: deploy.StackOutcome) -> dict:
     cause = outcome.root_cause
     return {
         "stack": outcome.stack,

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import json
 
-from pipekit.release.deploy import ResourceEvent
-from pipekit.recovery.rollback import Progress, RollbackPlan
+from pipekit.recovery.rollback import RollbackPlan
+from pipekit.recovery.runner import Progress, RollbackResult
+from pipekit.release.follow import ResourceEvent
 from pipekit.ui.deploy_report import JsonReporter, PlainReporter
-
-
-# The final states that mean each remedy worked.
-DONE = {
-    "stop_traffic_shift": ("Stopped", "Failed"),  # either way the alias is back on the old version
-    "cancel_update": ("UPDATE_ROLLBACK_COMPLETE",),
-    "continue_rollback": ("UPDATE_ROLLBACK_COMPLETE",),
-    "rollback_stack": ("UPDATE_ROLLBACK_COMPLETE",),
-    "rollback_stage": ("Succeeded",),
-}
 
 
 class RollbackReporter:
@@ -50,15 +41,14 @@ class RollbackReporter:
         elif isinstance(event, ResourceEvent):
             self.events(event)
 
-    def finished(self, rollback: RollbackPlan, results: list[str]) -> bool:
-        ok = all(result.endswith(DONE[rollback.remedy]) for result in results)
+    def finished(self, result: RollbackResult) -> None:
+        lines = [step.description for step in result.steps]
         if self.json:
-            self._emit({"event": "summary", "ok": ok, "remedy": rollback.remedy, "results": results})
+            self._emit({"event": "summary", "ok": result.ok, "remedy": result.plan.remedy, "results": lines})
         else:
-            for result in results:
-                print(result)
-            print("Rolled back." if ok else "The rollback did not end as it should; see above and `pipekit status`.")
-        return ok
+            for line in lines:
+                print(line)
+            print("Rolled back." if result.ok else "The rollback did not end as it should; see above and `pipekit status`.")
 
 
 def plan_json(rollback: RollbackPlan) -> dict:

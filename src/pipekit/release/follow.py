@@ -1,0 +1,68 @@
+"""Following a stack to its end: every new event reported as it comes, the final state
+noticed within one poll interval, and the event that explains a failure. Shared by
+deploy and by rollback's stack remedies."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from pipekit.aws.cloudformation import TERMINAL_STATES, CloudFormation, Stack, StackEvent
+from pipekit.errors import PipekitError
+from pipekit.release.polling import Backoff
+
+CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
+
+
+@dataclass(frozen=True)
+class ResourceEvent:
+    event: StackEvent
+
+
+class StackFollowFailed(PipekitError):
+    """The stack vanished, or did not finish in time, while it was followed."""
+
+
+def follow_stack(
+    cf: CloudFormation,
+    stack_name: str,
+    last_seen: Optional[str],
+    on_event: Callable[[Any], None],
+    backoff: Backoff,
+    clock: Callable[[], float] = time.monotonic,
+    max_wait: float = 3 * 3600,
+) -> tuple[Stack, list[StackEvent]]:
+    """Report every new event until the stack reaches a final state."""
+    seen: list[StackEvent] = []
+    deadline = clock() + max_wait
+    while True:
+        fresh = backoff.read(lambda: cf.events_since(stack_name, last_seen))
+        for event in fresh:
+            on_event(ResourceEvent(event))
+        if fresh:
+            last_seen = fresh[-1].event_id
+            seen += fresh
+            backoff.activity()
+        stack = backoff.read(lambda: cf.describe_stack(stack_name))
+        if stack is None:
+            raise StackFollowFailed(f"{stack_name} disappeared while it was being followed")
+        if stack.status in TERMINAL_STATES:
+            # Events written between the last read and the final state.
+            for event in cf.events_since(stack_name, last_seen):
+                on_event(ResourceEvent(event))
+                seen.append(event)
+            return stack, seen
+        if clock() > deadline:
+            raise StackFollowFailed(f"{stack.name} is still {stack.status} after {max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
+        backoff.wait()
+
+
+def first_failure(events: list[StackEvent]) -> Optional[StackEvent]:
+    """The earliest *_FAILED event that says why (not a cancellation caused by another)."""
+    for event in sorted(events, key=lambda e: e.timestamp):
+        if event.status.endswith("_FAILED") and event.reason and not event.reason.startswith(CANCELLED):
+            if event.logical_id == event.stack_name and "resource(s) failed" in event.reason:
+                continue  # the stack's summary, not the cause
+            return event
+    return None
