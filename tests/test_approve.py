@@ -163,3 +163,20 @@ def test_without_a_terminal_the_decision_must_be_given(project, aws):
     result = approve(project)
     assert result.exit_code == 2 and "--approve or --reject" in result.output
     assert aws.opened == []
+
+
+def test_the_gate_is_the_change_set_created_before_the_approval():
+    from pipekit.aws.codepipeline import PendingApproval
+    from pipekit.release.approvals import gate_of
+    from conftest import config_from, example_data
+
+    role = "arn:aws:iam::333333333333:role/orders-deploy"
+    actions = [
+        action("CreateEarlier", 1, "Deploy", "CloudFormation", {"ActionMode": "CHANGE_SET_REPLACE", "StackName": "s", "ChangeSetName": "first"}, role),
+        action("CreateGated", 2, "Deploy", "CloudFormation", {"ActionMode": "CHANGE_SET_REPLACE", "StackName": "s", "ChangeSetName": "gated"}, role),
+        action("Approve", 3, "Approval", "Manual"),
+        action("CreateAfter", 4, "Deploy", "CloudFormation", {"ActionMode": "CHANGE_SET_REPLACE", "StackName": "s", "ChangeSetName": "after"}, role),
+    ]
+    waiting = PendingApproval("orders", "Prod", "Approve", TOKEN)
+    gate = gate_of(waiting, list(reversed(actions)), config_from(example_data()))
+    assert (gate.account, gate.change_set) == ("prod", "gated")

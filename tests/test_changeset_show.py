@@ -164,3 +164,10 @@ def test_which_stack_must_be_said(project, aws):
     result = show(project, "--account", "build")
     assert result.exit_code == 2 and "--stack" in result.output
     assert show(project, "--env", "staging").exit_code == 2
+
+
+def test_an_obsolete_change_set_is_refused(project, aws):
+    aws.accounts["prod"].stub("cloudformation").add_response(
+        "describe_change_set", change_set_page([resource_change("Modify", "Table", "AWS::DynamoDB::Table")], execution="OBSOLETE"))
+    result = show(project, "--env", "prod", "--name", PROD_CHANGE_SET)
+    assert result.exit_code == 1 and "is obsolete" in result.output

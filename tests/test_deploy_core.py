@@ -315,3 +315,32 @@ def test_other_errors_while_polling_are_not_swallowed(client, plan):
         stubber.add_client_error("describe_change_set", "AccessDenied", "not allowed", 403)
         with pytest.raises(Exception, match="not allowed"):
             deployer(client, Clock()).deploy(plan, {})
+
+
+class FakeDeployer:
+    """Deploys by looking up each stack's result; records what it was asked to deploy."""
+
+    def __init__(self, results):
+        self.results, self.deployed = results, []
+
+    def deploy(self, plan, parameters, *, execute=True, replace_failed=False):
+        from pipekit.release.deploy import StackOutcome
+
+        self.deployed.append(plan.stack_name)
+        return StackOutcome(plan.stack_name, self.results[plan.stack_name])
+
+
+@pytest.mark.parametrize("first, deployed", [
+    ("succeeded", ["a", "b"]),
+    ("no_changes", ["a", "b"]),
+    ("failed", ["a"]),
+    ("declined", ["a"]),
+])
+def test_later_stacks_wait_for_the_earlier_ones(tmp_path, first, deployed):
+    from pipekit.release.deploy import deploy_stacks
+
+    plans = [StackPlan("build", "111111111111", name, tmp_path / "t.yaml", "test") for name in ("a", "b")]
+    fake = FakeDeployer({"a": first, "b": "succeeded"})
+    reported = []
+    outcomes = deploy_stacks(plans, fake, lambda source: None, reported.append)
+    assert fake.deployed == deployed and [o.stack for o in outcomes] == deployed == [o.stack for o in reported]

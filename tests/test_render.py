@@ -115,3 +115,17 @@ def test_a_file_no_longer_rendered_is_reported_not_deleted(tmp_path):
 def test_rendered_files_keep_the_usual_permissions(tmp_path):
     project = rendered_project(tmp_path)
     assert (project / "buildspec.yml").stat().st_mode & 0o044 == 0o044
+
+
+def test_dry_run_of_a_changed_config_writes_nothing(tmp_path):
+    project = rendered_project(tmp_path)
+    data = example_data()
+    data["service"]["memory"] = 1024
+    write_config(project, data)
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and p.name != "pipekit.yaml"}
+
+    result = run(project, "render", "--dry-run", "--format", "json")
+    assert result.exit_code == 0
+    assert outcomes(result)["service/template.yaml"] == "updated"
+    after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and p.name != "pipekit.yaml"}
+    assert after == before

@@ -106,3 +106,18 @@ def test_nothing_earlier_to_go_back_to():
 def test_a_stack_busy_otherwise_must_finish_first():
     with pytest.raises(RollbackRefused, match="wait for it to finish"):
         plan(observed("UPDATE_ROLLBACK_IN_PROGRESS"))
+
+
+# --to-execution asks for the stage rollback: nothing else may be done instead.
+
+def test_to_execution_does_not_stop_a_traffic_shift_instead():
+    shift = Deployment("d-ABC", "app", "group", "InProgress")
+    result = plan(observed(deployments=(shift,)), to_execution="exec-2")
+    assert result.remedy == "rollback_stage"
+    assert result.steps[0].params["targetPipelineExecutionId"] == "exec-2"
+
+
+@pytest.mark.parametrize("status", ["UPDATE_FAILED", "UPDATE_ROLLBACK_FAILED"])
+def test_to_execution_does_not_apply_a_stack_remedy_instead(status):
+    result = plan(observed(status, failed_resources=("Table",)), to_execution="exec-2")
+    assert result.remedy == "rollback_stage" and [s.api for s in result.steps] == ["codepipeline:RollbackStage"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from importlib import resources
 from pathlib import Path
+from typing import Optional
 
 from pipekit.errors import UsageError
 
@@ -28,7 +29,7 @@ def copy_example(name: str, destination: Path) -> None:
     shutil.copytree(example_dir(name), destination, ignore=IGNORED, dirs_exist_ok=True)
 
 
-def _root() -> Path | None:
+def _root() -> Optional[Path]:
     # Installed wheel: shipped inside the package. Source checkout: the repository's examples/.
     packaged = Path(str(resources.files("pipekit"))) / "_examples"
     if packaged.is_dir():

@@ -4,7 +4,7 @@ traffic shifts under way, and the pipeline stage that deploys it. Shared by roll
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config, Environment
@@ -24,7 +24,7 @@ def service_parts(resources: list[dict]) -> tuple[list[str], list[tuple[str, str
     return functions, groups, failed
 
 
-def observe(cfg: Config, env: Environment, clients: Clients, to_execution: str | None = None) -> Observations:
+def observe(cfg: Config, env: Environment, clients: Clients, to_execution: Optional[str] = None) -> Observations:
     stack_name = names.service_stack(cfg, env.name)
     cf = clients(env.account, "cloudformation")
     stack = cf.describe_stack(stack_name)

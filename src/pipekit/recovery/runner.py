@@ -84,9 +84,9 @@ class RollbackRunner:
     def _stack_remedy(self, step: Step, cf: Any) -> StepResult:
         stack = step.params["StackName"]
         marker = cf.latest_event_id(stack)
-        method = {"CancelUpdateStack": cf.cancel_update_stack, "ContinueUpdateRollback": cf.continue_update_rollback,
-                  "RollbackStack": cf.rollback_stack}[step.api.split(":")[1]]
-        method(step.params)
+        method = {"CancelUpdateStack": "cancel_update_stack", "ContinueUpdateRollback": "continue_update_rollback",
+                  "RollbackStack": "rollback_stack"}[step.api.split(":")[1]]
+        getattr(cf, method)(step.params)
         final, _ = follow_stack(cf, stack, marker, self.on_event, self.backoff(), self.clock, self.max_wait)
         return StepResult(step, final.status, f"stack {stack}: {final.status}")
 

@@ -50,7 +50,7 @@ def gate_of(approval: PendingApproval, actions: list[dict], cfg: Config) -> Gate
     ]
     if not creates:
         raise PipekitError(f"stage {approval.stage} creates no change set before {approval.action}; nothing to review")
-    create = creates[-1]
+    create = max(creates, key=lambda a: a.get("runOrder", 1))  # the nearest before the approval
     match = ACCOUNT_IN_ARN.match(create.get("roleArn") or "")
     if not match:
         raise PipekitError(f"stage {approval.stage}: cannot tell from {create.get('name')} which account it deploys to")

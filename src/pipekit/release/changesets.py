@@ -34,7 +34,9 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
         change_set = cf.describe_change_set(stack, name, property_values=True)
     except ChangeSetNotFound:
         raise ChangeSetUnavailable(f"change set {name} of {stack} is gone (deleted, or replaced by a newer one)") from None
-    if change_set.execution_status in ("EXECUTE_COMPLETE", "EXECUTE_IN_PROGRESS", "EXECUTE_FAILED", "OBSOLETE"):
+    if change_set.execution_status == "OBSOLETE":
+        raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} is obsolete: the stack changed after it was created")
+    if change_set.execution_status in ("EXECUTE_COMPLETE", "EXECUTE_IN_PROGRESS", "EXECUTE_FAILED"):
         raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} was already executed ({change_set.execution_status})")
     if change_set.status != "CREATE_COMPLETE":
         reason = change_set.status_reason or change_set.status

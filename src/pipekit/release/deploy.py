@@ -314,7 +314,7 @@ def deploy_stacks(
             outcome = deployer.deploy(plan, values, execute=execute, replace_failed=replace_failed)
         on_outcome(outcome)
         outcomes.append(outcome)
-        if not outcome.ok or outcome.result == "declined":
+        if not outcome.ok:
             break
     return outcomes
 

@@ -1,0 +1,82 @@
+"""The rollback runner carries out each planned step exactly as planned, and decides
+in the core whether the remedy worked. Fake service wrappers record every call."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from pipekit.aws.cloudformation import Stack
+from pipekit.aws.codedeploy import Deployment
+from pipekit.recovery.rollback import RollbackPlan, Step
+from pipekit.recovery.runner import RollbackResult, RollbackRunner, StepResult
+from pipekit.release.polling import Backoff
+
+
+class FakeCodeDeploy:
+    def __init__(self, final: str) -> None:
+        self.final, self.calls = final, []
+
+    def stop_deployment(self, params):
+        self.calls.append(("StopDeployment", params))
+        return "Pending"
+
+    def deployment(self, deployment_id):
+        return Deployment(deployment_id, "app", "group", self.final)
+
+
+class FakeCloudFormation:
+    def __init__(self) -> None:
+        self.calls = []
+
+    def latest_event_id(self, stack):
+        return None
+
+    def continue_update_rollback(self, params):
+        self.calls.append(("ContinueUpdateRollback", params))
+
+    def events_since(self, stack, last_seen=None):
+        return []
+
+    def describe_stack(self, stack):
+        return Stack(stack, "id", "UPDATE_ROLLBACK_COMPLETE")
+
+
+def runner(services):
+    return RollbackRunner(lambda account, service: services[service], lambda event: None,
+                          backoff=lambda: Backoff(sleep=lambda s: None), clock=lambda: 0.0)
+
+
+STOP = Step("prod", "codedeploy:StopDeployment", "d-ABC", {"deploymentId": "d-ABC", "autoRollbackEnabled": True}, "why")
+
+
+@pytest.mark.parametrize("params", [
+    {"deploymentId": "d-ABC", "autoRollbackEnabled": True},
+    {"deploymentId": "d-ABC", "autoRollbackEnabled": False},
+])
+def test_stop_runs_with_the_planned_parameters_as_they_are(params):
+    codedeploy = FakeCodeDeploy("Stopped")
+    runner({"codedeploy": codedeploy}).run(RollbackPlan("prod", "stop_traffic_shift", (replace(STOP, params=params),)))
+    assert codedeploy.calls == [("StopDeployment", params)]
+
+
+def test_a_stack_remedy_runs_with_the_planned_resources_to_skip():
+    cf = FakeCloudFormation()
+    params = {"StackName": "orders-svc-prod", "ResourcesToSkip": ["Table"]}
+    step = Step("prod", "cloudformation:ContinueUpdateRollback", "orders-svc-prod", params, "why")
+    result = runner({"cloudformation": cf}).run(RollbackPlan("prod", "continue_rollback", (step,)))
+    assert cf.calls == [("ContinueUpdateRollback", params)]
+    assert result.ok and result.steps[0].final == "UPDATE_ROLLBACK_COMPLETE"
+
+
+@pytest.mark.parametrize("final, ok", [("Stopped", True), ("Failed", True), ("Succeeded", False)])
+def test_a_stopped_or_failed_shift_means_the_old_version_is_back(final, ok):
+    result = runner({"codedeploy": FakeCodeDeploy(final)}).run(RollbackPlan("prod", "stop_traffic_shift", (STOP,)))
+    assert result.ok is ok
+
+
+def test_one_step_that_did_not_work_fails_the_rollback():
+    plan = RollbackPlan("prod", "rollback_stage", ())
+    steps = (StepResult(STOP, "Succeeded", ""), StepResult(STOP, "Failed", ""))
+    assert RollbackResult(plan, steps).ok is False
