@@ -8,7 +8,7 @@ Semantics from the IAM User Guide, "IAM JSON policy elements: Condition operator
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from pipekit.checks.permissions.glob import match
 from pipekit.checks.permissions.logic import Tri, all_of, any_of, negate

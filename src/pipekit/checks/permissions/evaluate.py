@@ -56,6 +56,7 @@ class Decision:
     outcome: str  # allowed | denied | unprovable
     reason: str = ""  # no-allow | explicit-deny | boundary | resource-policy | undecidable
     detail: str = ""
+    reasons: tuple[str, ...] = ()  # every part that denies (each needs its own fix)
 
     @property
     def allowed(self) -> bool:
@@ -91,11 +92,11 @@ def evaluate(
     resource_policies = [resource_policy] if resource_policy else []
     deny = any_of([scan(identity, "Deny", False), scan(boundary or [], "Deny", False), scan(resource_policies, "Deny", True)])
     if deny is True:
-        return Decision(DENIED, "explicit-deny", "denied by " + "; ".join(n for n in deny_notes if "cannot tell" not in n))
+        return Decision(DENIED, "explicit-deny", reasons=("explicit-deny",), detail="denied by " + "; ".join(n for n in deny_notes if "cannot tell" not in n))
 
     rp_direct = scan(resource_policies, "Allow", True, "direct")
     if principal.is_service:
-        allowed, reason = rp_direct, "resource-policy"
+        allowed, reason = rp_direct, ("resource-policy",)
     else:
         id_allow = scan(identity, "Allow", False)
         b_allow = scan(boundary, "Allow", False) if boundary is not None else True
@@ -108,13 +109,13 @@ def evaluate(
             rp_account = scan(resource_policies, "Allow", True, "account")
             granted = any_of([rp_direct, all_of([rp_account, id_allow])])
             allowed = all_of([granted, b_allow])
-            reason = _first_false([(any_of([rp_direct, rp_account]), "resource-policy"), (granted, "no-allow"), (b_allow, "boundary")])
+            reason = _first_false([(any_of([rp_direct, rp_account]), "resource-policy"), (id_allow, "no-allow"), (b_allow, "boundary")])
         else:
             granted = any_of([id_allow, rp_direct])
             allowed = all_of([granted, b_allow])
             reason = _first_false([(granted, "no-allow"), (b_allow, "boundary")])
     if allowed is False:
-        return Decision(DENIED, reason)
+        return Decision(DENIED, reason[0] if reason else "no-allow", reasons=reason or ("no-allow",))
     if deny is None:
         return Decision(UNPROVABLE, "undecidable", "a Deny may apply: " + "; ".join(deny_notes))
     if allowed is None:
@@ -122,8 +123,8 @@ def evaluate(
     return Decision(ALLOWED)
 
 
-def _first_false(parts: list[tuple[Tri, str]]) -> str:
-    return next((reason for value, reason in parts if value is False), "")
+def _first_false(parts: list[tuple[Tri, str]]) -> tuple[str, ...]:
+    return tuple(reason for value, reason in parts if value is False)
 
 
 def _with_globals(request: Request) -> dict[str, tuple[str, ...]]:

@@ -21,7 +21,10 @@ def match(pattern: str, value: str, ignore_case: bool = False) -> Optional[bool]
         return True
     if not UNKNOWN_CHARS.search(value) and not UNKNOWN_CHARS.search(pattern):
         return False
-    if not _meet(UNKNOWN_CHARS.sub("*", pattern), UNKNOWN_CHARS.sub("*", value)):
+    # In the value, "*" and "?" are plain characters (a request for "*" is for the literal
+    # "*"); only its unknowns may stand for anything.
+    literal = value.replace("*", "\x01").replace("?", "\x02")
+    if not _meet(UNKNOWN_CHARS.sub("*", pattern), UNKNOWN_CHARS.sub("*", literal)):
         return False
     return None
 

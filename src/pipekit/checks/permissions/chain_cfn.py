@@ -1,0 +1,80 @@
+"""What CloudFormation asks of the execution role: for every resource of the service
+stack (after the SAM transform), every permission its handlers need (required.py), on
+that resource's ARN (arns.py) or on the resource a rule names (conditional.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, Mapping
+
+from pipekit.checks.permissions import resources
+from pipekit.checks.permissions.arns import facts
+from pipekit.checks.permissions.asks import UNDECIDED, need
+from pipekit.checks.permissions.intrinsics import Stack
+from pipekit.checks.permissions.model import Need
+from pipekit.checks.permissions.required import Asked, asked
+from pipekit.checks.permissions.unknown import unknown
+from pipekit.project.layout import Stage
+
+
+def execution_role_needs(stage: Stage, stack: Stack) -> Iterator[Need]:
+    principal = stage.target.exec_role_arn
+    for logical_id, resource in stack.resources.items():
+        if not isinstance(resource, Mapping) or stack.exists(logical_id) is False:
+            continue
+        kind = str(resource.get("Type"))
+        for item in asked(stack.region, kind, resource):
+            types = resources.resource_types(item.action)
+            if types is None:
+                continue  # not an IAM action (handler schemas carry a few such entries)
+            why = f"CloudFormation ({'/'.join(item.operations)}) of {logical_id} ({kind}) in stack {stack.name}"
+            if item.why:
+                why += f", for {item.why}"
+            context: dict[str, object] = dict(item.context)
+            boundary = None
+            if kind == "AWS::IAM::Role" and item.action.lower().startswith("iam:"):
+                value = stack.resolve((resource.get("Properties") or {}).get("PermissionsBoundary"))
+                boundary = value if isinstance(value, str) else None
+            if item.action.lower().startswith("kms:"):
+                context["kms:viaservice"] = UNDECIDED  # a handler or the service may call KMS
+            fix_condition = {"StringEquals": dict(item.context)} if item.context else None
+            for target in _targets(stack, logical_id, resource, item, types):
+                yield need(principal, item.action, target, why, context, boundary, fix_condition)
+
+
+def _targets(stack: Stack, logical_id: str, resource: Mapping[str, Any], item: Asked, types: list[str]) -> list[str]:
+    if not types:
+        return ["*"]  # the action supports only "*"
+    if item.on.startswith("ref:"):
+        raw = _at(resource, item.on[4:])
+        target = _referenced(raw)
+        if target and target in stack.resources:
+            arns = [a for t in types for a in facts(stack, target).arns.get(t, [])]
+            if arns:
+                return arns
+        return [unknown(f"{stack.name}: {item.on} of {logical_id}")]
+    if item.on.startswith("s3:"):
+        path = re.sub(r"\{([^}]+)\}", lambda m: stack.text(_at(resource, m.group(1))), item.on[3:])
+        return [f"arn:{stack.partition}:s3:::{path}"]
+    if item.on:
+        value = stack.text(_at(resource, item.on))
+        return [value]
+    arns = [a for t in types for a in facts(stack, logical_id).arns.get(t, [])]
+    return arns or [unknown(f"{stack.name}: {logical_id} as {'/'.join(types)}")]
+
+
+def _at(resource: Mapping[str, Any], path: str) -> Any:
+    value: Any = resource
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _referenced(raw: Any) -> str:
+    if isinstance(raw, Mapping):
+        if "Ref" in raw:
+            return str(raw["Ref"])
+        if "Fn::GetAtt" in raw:
+            target = raw["Fn::GetAtt"]
+            return str(target[0] if isinstance(target, list) else str(target).split(".")[0])
+    return ""

@@ -1,0 +1,65 @@
+"""What CloudFormation's resource handlers will ask for a resource: the permissions of
+its type's create, update, delete and read handlers (from the resource provider
+schemas cfn-lint ships), less the property-conditional ones (conditional.py) whose
+property the resource does not set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+from pipekit.checks.permissions.conditional import RULES, Rule
+
+OPERATIONS = ("create", "update", "delete", "read")
+
+
+@dataclass(frozen=True)
+class Asked:
+    action: str
+    operations: tuple[str, ...]
+    on: str = ""  # see conditional.py; "" = the resource itself
+    context: tuple[tuple[str, str], ...] = ()
+    why: str = ""
+
+
+@lru_cache(maxsize=None)
+def handler_permissions(region: str, resource_type: str) -> dict[str, tuple[str, ...]]:
+    """action -> the handler operations that call it; {} for a type without a schema."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    from cfnlint.schema._exceptions import ResourceNotFoundError
+
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
+    except ResourceNotFoundError:
+        return {}
+    found: dict[str, list[str]] = {}
+    for operation in OPERATIONS:
+        for action in (schema.get("handlers") or {}).get(operation, {}).get("permissions", []):
+            found.setdefault(action, []).append(operation)
+    return {action: tuple(ops) for action, ops in found.items()}
+
+
+def is_set(resource: Mapping[str, Any], path: str) -> bool:
+    value: Any = resource
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return False
+        value = value[part]
+    return value not in (None, False, "", [], {})
+
+
+def asked(region: str, resource_type: str, resource: Mapping[str, Any]) -> list[Asked]:
+    permissions = handler_permissions(region, resource_type)
+    rules: dict[str, Rule] = {}
+    for rule in RULES.get(resource_type, []):
+        for action in rule.actions:
+            rules[action.lower()] = rule
+    result = []
+    for action, operations in permissions.items():
+        rule = rules.get(action.lower())
+        if rule is None:
+            result.append(Asked(action, operations))
+        elif not rule.when or any(is_set(resource, path) for path in rule.when):
+            result.append(Asked(action, operations, rule.on, rule.context, rule.why))
+    return result

@@ -1,0 +1,96 @@
+"""Reviewed data about what AWS services call on a principal's behalf, where no
+machine-readable source exists. Each entry cites where it comes from."""
+
+from __future__ import annotations
+
+# CodePipeline's CloudFormation deploy action, run with the action's role (the target
+# account's deployment role). CodePipeline User Guide, "AWS CloudFormation deploy action
+# reference" (service role permissions) and the AWS CDK's CloudFormation pipeline
+# actions (aws-codepipeline-actions/lib/cloudformation/pipeline-actions.ts), which
+# grant the same calls per action mode. CHANGE_SET_REPLACE deletes a change set of the
+# same name before creating the new one; both modes poll the stack and change set.
+CLOUDFORMATION_ACTION_CALLS = {
+    "CHANGE_SET_REPLACE": ("cloudformation:DescribeStacks", "cloudformation:DescribeChangeSet",
+                           "cloudformation:DeleteChangeSet", "cloudformation:CreateChangeSet"),
+    "CHANGE_SET_EXECUTE": ("cloudformation:DescribeStacks", "cloudformation:DescribeChangeSet",
+                           "cloudformation:ExecuteChangeSet"),
+}
+
+# A template with a Transform: CreateChangeSet is also authorized against the
+# transform's ARN (CloudFormation User Guide, "Template macros" / AWS::Serverless).
+TRANSFORM_ARN = "arn:{partition}:cloudformation:{region}:aws:transform/{name}"
+
+# CodePipeline's own use of the artifact store (CodePipeline User Guide, "Manage the
+# CodePipeline service role": S3 artifact bucket permissions). GetBucketAcl and
+# PutObjectAcl are left out: the bucket enforces bucket-owner ownership, ACLs are off.
+PIPELINE_ARTIFACT_OBJECT_CALLS = ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject")
+PIPELINE_ARTIFACT_BUCKET_CALLS = ("s3:GetBucketVersioning", "s3:GetBucketLocation")
+# Reading and writing an SSE-KMS object (Amazon S3 User Guide, "Using SSE-KMS":
+# permissions): GetObject needs kms:Decrypt, PutObject needs kms:GenerateDataKey.
+KMS_FOR_S3_READ = ("kms:Decrypt",)
+KMS_FOR_S3_WRITE = ("kms:GenerateDataKey",)
+# Publishing to an SSE-KMS topic (Amazon SNS Developer Guide, "Encryption at rest").
+KMS_FOR_SNS_PUBLISH = ("kms:GenerateDataKey", "kms:Decrypt")
+
+# Source actions (CodePipeline User Guide, "Manage the CodePipeline service role").
+CODECONNECTIONS_SOURCE_CALLS = ("{service}:UseConnection",)
+CODECOMMIT_SOURCE_CALLS = ("codecommit:GetBranch", "codecommit:GetCommit", "codecommit:UploadArchive",
+                           "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive")
+CODEBUILD_ACTION_CALLS = ("codebuild:StartBuild", "codebuild:BatchGetBuilds")
+
+# CodeBuild with a CloudWatch Logs group (CodeBuild User Guide, "Create a CodeBuild
+# service role"); the group exists, so no logs:CreateLogGroup.
+CODEBUILD_LOG_CALLS = ("logs:CreateLogStream", "logs:PutLogEvents")
+# Test reports into an existing report group (CodeBuild User Guide, "Test report permissions").
+CODEBUILD_REPORT_CALLS = ("codebuild:CreateReport", "codebuild:UpdateReport", "codebuild:BatchPutTestCases")
+
+# What `pipekit changeset show` calls through the review role (pipekit.aws.cloudformation:
+# pending_change_sets, describe_change_set, get_template).
+REVIEW_CALLS = ("cloudformation:ListChangeSets", "cloudformation:DescribeChangeSet", "cloudformation:GetTemplate")
+
+# What the traffic hooks call (templates/service/hooks/*.py), per handler module.
+HOOK_CALLS = {
+    "pre_traffic": ("codedeploy:PutLifecycleEventHookExecutionStatus", "lambda:InvokeFunction"),
+    "post_traffic": ("codedeploy:PutLifecycleEventHookExecutionStatus", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"),
+}
+
+# What CodeDeploy does with a Lambda deployment group's service role (CodeDeploy User
+# Guide, "Step 2: Create a service role for CodeDeploy", Lambda compute platform).
+CODEDEPLOY_LAMBDA_CALLS = ("lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig")
+
+# A Lambda function's execution role: writing its logs, and decrypting its environment
+# with a customer managed key (Lambda Developer Guide, "Lambda execution role", "Securing
+# environment variables").
+FUNCTION_LOG_CALLS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+# Requests that carry iam:PermissionsBoundary (Service Authorization Reference, IAM:
+# the actions whose condition keys include iam:PermissionsBoundary, for roles).
+PERMISSIONS_BOUNDARY_ACTIONS = frozenset(a.lower() for a in (
+    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+))
+
+# AWS managed policies pipekit's templates attach (CodeDeployRole) or SAM attaches to
+# the roles it makes (AWSLambdaBasicExecutionRole), as published in the AWS Managed
+# Policy Reference Guide. Their text is not in the templates; without it nothing
+# granted through them could be proven. Review when AWS publishes a new version.
+AWS_MANAGED_POLICIES = {
+    "service-role/AWSLambdaBasicExecutionRole": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
+        ],
+    },
+    "service-role/AWSCodeDeployRoleForLambdaLimited": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Action": ["cloudwatch:DescribeAlarms", "lambda:UpdateAlias", "lambda:GetAlias",
+                        "lambda:GetProvisionedConcurrencyConfig", "sns:Publish"],
+             "Resource": "*", "Effect": "Allow"},
+            {"Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": "arn:aws:s3:::*/CodeDeploy/*", "Effect": "Allow"},
+            {"Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": "*",
+             "Condition": {"StringEquals": {"s3:ExistingObjectTag/UseWithCodeDeploy": "true"}}, "Effect": "Allow"},
+            {"Action": ["lambda:InvokeFunction"], "Resource": "arn:aws:lambda:*:*:function:CodeDeployHook_*", "Effect": "Allow"},
+        ],
+    },
+}
