@@ -1,6 +1,6 @@
-"""The rendered templates, for the example and four other configs, checked by the field's
-own tools (cfn-lint with zero errors and warnings, the SAM transform) and for the
-structure the delivery design depends on."""
+"""The rendered templates, for the example and four other configs, checked for the
+structure the delivery design depends on. (cfn-lint with zero findings for every config
+is test_validate's job: `pipekit validate` runs it, so each config is linted once.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 
 import boto3
 import pytest
-from cfnlint.api import lint
 from cfnlint.decode.cfn_yaml import loads
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
@@ -26,13 +25,6 @@ def rendered(variant):
 
 def template(files, path):
     return loads(files[path])
-
-
-def test_cfn_lint_reports_nothing(rendered):
-    _, cfg, files = rendered
-    for path in ("infra/build-account.yaml", "infra/target-account.yaml", "infra/pipeline.yaml", "service/template.yaml"):
-        findings = [f"{m.linenumber}: {m.rule.id} {m.message}" for m in lint(files[path], regions=[cfg.region])]
-        assert findings == [], f"{path}: {findings}"
 
 
 def translated_service(cfg, files):

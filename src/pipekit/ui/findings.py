@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pipekit.ui.console import out
-from pipekit.checks.validate import Finding
+from pipekit.checks.findings import Finding
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
