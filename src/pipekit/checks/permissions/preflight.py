@@ -178,13 +178,17 @@ def _fix(need: Need, reason: str) -> dict:
 
 
 def _line(templates: Mapping[str, Any], where: Where) -> Optional[int]:
+    """The line of the resource's logical id (cfn-lint's decoder marks each key)."""
     resources = (templates.get(where.file) or {}).get("Resources") or {}
-    node = resources.get(where.logical_id)
-    if node is None:  # a role SAM made from a function: point at the function
-        candidates = [k for k in resources if where.logical_id.startswith(k)]
-        node = resources.get(max(candidates, key=len)) if candidates else None
-    mark = getattr(node, "start_mark", None)
-    return mark.line + 1 if mark is not None else None
+    logical_id = where.logical_id
+    if logical_id not in resources:  # a role SAM made from a function: point at the function
+        candidates = [k for k in resources if logical_id.startswith(k)]
+        logical_id = max(candidates, key=len) if candidates else ""
+    for key in resources:
+        if key == logical_id:
+            mark = getattr(key, "start_mark", None) or getattr(resources[key], "start_mark", None)
+            return mark.line + 1 if mark is not None else None
+    return None
 
 
 def _transform(template: Mapping[str, Any]) -> Optional[str]:

@@ -1,0 +1,177 @@
+"""The permission preflight on the rendered example: each injected defect is caught
+with the right rule, principal and action, where its fix belongs. Findings are
+compared with the untouched example's, so these hold whatever gaps it has today."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from cfnlint.decode.cfn_yaml import loads
+
+from conftest import config_from, example_data
+from pipekit.checks.permissions import preflight
+from pipekit.checks.permissions.model import DENIED, SIZE, STAR_ONLY, UNKNOWN_ACTION, UNPROVABLE
+from pipekit.project import names
+from pipekit.project.render import render_all
+
+EXEC = "arn:aws:iam::222222222222:role/orders-cfn-exec"
+DEPLOY = "arn:aws:iam::222222222222:role/orders-deploy"
+
+
+@pytest.fixture(scope="module")
+def example():
+    cfg = config_from(example_data())
+    files = render_all(cfg)
+    templates = {rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}
+    return cfg, files, templates, preflight(templates, cfg)
+
+
+def new_findings(example, change):
+    cfg, _, templates, before = example
+    changed = copy.deepcopy(templates)
+    change(changed)
+    seen = {(f.rule, f.principal, f.action, f.resource, f.message) for f in before}
+    return [f for f in preflight(changed, cfg) if (f.rule, f.principal, f.action, f.resource, f.message) not in seen]
+
+
+def statement(templates, logical_id, sid, rel=names.TARGET_ACCOUNT_TEMPLATE):
+    document = templates[rel]["Resources"][logical_id]["Properties"]["PolicyDocument"]
+    return next(s for s in document["Statement"] if s.get("Sid") == sid)
+
+
+def line_of(files, rel, logical_id):
+    return files[rel].splitlines().index(f"  {logical_id}:") + 1
+
+
+def test_a_queue_added_by_hand_names_sqs_create_queue(example):
+    def add_queue(templates):
+        templates[names.SERVICE_TEMPLATE]["Resources"]["Jobs"] = {
+            "Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-jobs"}}}
+
+    found = [f for f in new_findings(example, add_queue) if f.principal == EXEC and f.action == "sqs:CreateQueue"]
+    assert found and found[0].rule == DENIED
+    assert found[0].resource == "arn:aws:sqs:eu-west-1:222222222222:orders-svc-dev-jobs"
+    assert found[0].file == names.TARGET_ACCOUNT_TEMPLATE
+    assert json.loads(found[0].fix) == {"Effect": "Allow", "Action": "sqs:CreateQueue",
+                                         "Resource": "arn:aws:sqs:eu-west-1:222222222222:orders-svc-dev-jobs"}
+
+
+def test_an_action_removed_from_the_execution_role(example):
+    _, files, _, _ = example
+
+    def remove(templates):
+        statement(templates, "ExecutionPolicy", "Functions")["Action"].remove("lambda:CreateFunction")
+
+    found = [f for f in new_findings(example, remove) if f.principal == EXEC]
+    assert {f.action for f in found} == {"lambda:CreateFunction"}
+    assert all(f.rule == DENIED and "no policy of the principal allows it" in f.message for f in found)
+    # the fix belongs in the execution role's managed policy, and the line says where
+    assert {(f.file, f.line) for f in found} == {(names.TARGET_ACCOUNT_TEMPLATE, line_of(files, names.TARGET_ACCOUNT_TEMPLATE, "ExecutionPolicy"))}
+    assert any('"Resource": "arn:aws:lambda:eu-west-1:222222222222:function:orders-svc-dev-OrdersApiFunction-*"' in f.fix for f in found)
+
+
+def test_the_boundary_missing_an_action_a_function_role_needs(example):
+    def narrow(templates):
+        statement(templates, "ServiceBoundary", "OwnTables")["Action"].remove("dynamodb:GetItem")
+
+    found = [f for f in new_findings(example, narrow) if f.action == "dynamodb:GetItem"]
+    assert found and all(f.rule == DENIED and "permissions boundary" in f.message for f in found)
+    assert {f.principal.split("/")[-1].rsplit("-", 1)[0] for f in found} == {"orders-svc-dev-OrdersApiFunctionRole", "orders-svc-prod-OrdersApiFunctionRole"}
+    assert {f.file for f in found} == {names.TARGET_ACCOUNT_TEMPLATE}
+
+
+def test_the_artifact_key_policy_no_longer_naming_the_deployment_role(example):
+    def forget(templates):
+        key = templates[names.BUILD_ACCOUNT_TEMPLATE]["Resources"]["ArtifactKey"]["Properties"]["KeyPolicy"]
+        for s in key["Statement"]:
+            if s.get("Sid") == "TargetAccountRolesUseTheKey":
+                arns = s["Condition"]["ArnEquals"]["aws:PrincipalArn"]
+                arns[:] = [a for a in arns if not a.endswith(":role/orders-deploy")]
+
+    found = [f for f in new_findings(example, forget) if f.principal == DEPLOY]
+    assert found and {f.action for f in found} == {"kms:Decrypt"}
+    assert all("the resource's policy does not allow this principal" in f.message for f in found)
+    assert {f.file for f in found} == {names.BUILD_ACCOUNT_TEMPLATE}
+    assert json.loads(found[0].fix)["Principal"] == {"AWS": DEPLOY}
+
+
+def test_a_statement_on_an_arn_for_an_action_that_supports_only_star(example):
+    def scope(templates):
+        document = templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["ExecutionPolicy"]["Properties"]["PolicyDocument"]
+        document["Statement"].append({"Sid": "Injected", "Effect": "Allow", "Action": "codedeploy:StopDeployment",
+                                      "Resource": "arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:orders-svc-*/*"})
+
+    found = new_findings(example, scope)
+    star = [f for f in found if f.rule == STAR_ONLY]
+    assert {f.action for f in star} == {"codedeploy:StopDeployment"}
+    assert json.loads(star[0].fix)["Resource"] == "*"
+    # and the grant does not help: IAM asks StopDeployment on "*", which the ARN never matches
+    cfg, _, templates, _ = example
+    changed = copy.deepcopy(templates)
+    scope(changed)
+    assert any(f.rule == DENIED and f.principal == EXEC and f.action == "codedeploy:StopDeployment" and f.resource == "*"
+               for f in preflight(changed, cfg))
+
+
+def test_an_explicit_deny(example):
+    def deny(templates):
+        document = templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["ExecutionPolicy"]["Properties"]["PolicyDocument"]
+        document["Statement"].append({"Sid": "NoTables", "Effect": "Deny", "Action": "dynamodb:CreateTable", "Resource": "*"})
+
+    found = [f for f in new_findings(example, deny) if f.principal == EXEC]
+    assert {f.action for f in found} == {"dynamodb:CreateTable"}
+    assert found[0].rule == DENIED and "NoTables" in found[0].message and found[0].fix is None
+
+
+def test_a_condition_the_evaluator_cannot_decide(example):
+    def tag_condition(templates):
+        statement(templates, "ExecutionPolicy", "Tables")["Condition"] = {"StringEquals": {"aws:RequestTag/team": "orders"}}
+
+    found = [f for f in new_findings(example, tag_condition) if f.principal == EXEC]
+    assert found and {f.rule for f in found} == {UNPROVABLE}
+    assert "dynamodb:CreateTable" in {f.action for f in found}
+    assert "Tables" in found[0].message
+
+
+def test_a_typo_in_an_action(example):
+    def typo(templates):
+        actions = statement(templates, "ExecutionPolicy", "Functions")["Action"]
+        actions[actions.index("lambda:GetFunction")] = "lambda:GetFuntion"
+
+    found = new_findings(example, typo)
+    typos = [f for f in found if f.rule == UNKNOWN_ACTION]
+    assert [f.action for f in typos] == ["lambda:GetFuntion"]  # one finding for the template, not one per account
+    assert typos[0].file == names.TARGET_ACCOUNT_TEMPLATE and "Functions" in typos[0].message
+
+
+def test_the_managed_policy_size_limit(example):
+    def grow(templates):
+        actions = statement(templates, "ExecutionPolicy", "Functions")["Action"]
+        actions += [f"lambda:GetFunction{'x' * 40}{n}" for n in range(150)]
+
+    sizes = [f for f in new_findings(example, grow) if f.rule == SIZE]
+    assert sizes and "6144" in sizes[0].message.replace(",", "")
+
+
+def test_the_pipeline_role_must_be_trusted_by_the_deployment_role(example):
+    def distrust(templates):
+        role = templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["DeploymentRole"]["Properties"]
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] = "arn:aws:iam::111111111111:role/someone-else"
+
+    found = [f for f in new_findings(example, distrust) if f.action == "sts:AssumeRole"]
+    assert {f.principal for f in found} == {"arn:aws:iam::111111111111:role/orders-pipeline"}
+    assert {f.resource for f in found} == {DEPLOY, DEPLOY.replace("222222222222", "333333333333")}
+
+
+def test_every_finding_of_every_variant_is_complete(variant):
+    _, cfg = variant
+    files = render_all(cfg)
+    templates = {rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}
+    findings = preflight(templates, cfg)
+    for f in findings:
+        assert f.rule in {DENIED, UNPROVABLE, STAR_ONLY, UNKNOWN_ACTION, SIZE}
+        assert f.file in names.CLOUDFORMATION_TEMPLATES and f.message
+        if f.rule == DENIED and "explicit" not in f.message:
+            assert json.loads(f.fix)["Effect"] == "Allow"
