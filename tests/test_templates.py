@@ -8,6 +8,7 @@ import copy
 import json
 
 import boto3
+import yaml
 import pytest
 from cfnlint.decode.cfn_yaml import loads
 from samtranslator.parser.parser import Parser
@@ -290,3 +291,45 @@ def test_review_fail_on_needs_an_approval():
     stage = layout.stages(config_from(data))[1]
     review = next(a for a in stage.actions if a.kind == "review")
     assert {"name": "FAIL_ON", "value": "data-loss", "type": "PLAINTEXT"} in json.loads(review.environment_variables)
+
+
+NASTY = ["0123", "on", "1.10", "main # x", "!Ref AWS::AccountId", "a: b", "{{ x }}", "'quoted'", 'say "hi"']
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_user_strings_reach_the_rendered_yaml_as_written(value):
+    from conftest import codecommit_source, config_from
+
+    data = codecommit_source()
+    data["source"]["branch"] = value
+    data["service"]["table"]["partition_key"] = value
+    data["service"]["functions"][0]["handler"] = value
+    files = render_all(config_from(data))
+    pipeline, service = template(files, "infra/pipeline.yaml"), template(files, "service/template.yaml")
+    source = pipeline["Resources"]["Pipeline"]["Properties"]["Stages"][0]["Actions"][0]
+    assert source["Configuration"]["BranchName"] == value
+    assert pipeline["Resources"]["SourceChangeRule"]["Properties"]["EventPattern"]["detail"]["referenceName"] == [value]
+    assert service["Resources"]["OrdersApiFunction"]["Properties"]["Handler"] == value
+    assert [a["AttributeName"] for a in service["Resources"]["Table"]["Properties"]["KeySchema"]] == [value]
+
+
+def test_a_project_path_with_a_space_stays_one_shell_word():
+    import shlex
+
+    from conftest import config_from, example_data
+
+    data = example_data()
+    data["service"]["functions"][0]["project"] = "src/Orders Api/Orders Api.csproj"
+    data["build"]["projects"] = ["src/Orders Api/Orders Api.csproj"]
+    buildspec = yaml.safe_load(render_all(config_from(data))["buildspec.yml"])
+    publish = next(c for c in buildspec["phases"]["build"]["commands"] if c.startswith("dotnet publish"))
+    assert shlex.split(publish)[:3] == ["dotnet", "publish", "src/Orders Api/Orders Api.csproj"]
+
+
+def test_the_dotnet_install_script_is_pinned_and_checked():
+    from conftest import config_from, example_data
+
+    install = yaml.safe_load(render_all(config_from(example_data()))["buildspec.yml"])["phases"]["install"]["commands"][0]
+    url = next(word for word in install.split() if word.startswith("https://"))
+    assert "/dotnet/install-scripts/" in url and len(url.split("/")[5]) == 40  # a commit, not a branch
+    assert "sha256sum -c" in install and install.index("sha256sum -c") < install.index("bash /tmp/dotnet-install.sh")

@@ -6,6 +6,7 @@ suppressed with a reason. Rules are pure functions over parsed templates (plain 
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterator, Optional
@@ -294,7 +295,7 @@ def _functions_published(project: Project) -> Iterator[tuple[str, str]]:
         published = _normalise(template_dir / code_uri)
         if published == names.HOOKS_DIR:
             continue  # Python source rendered by pipekit, packaged as it is
-        if f"--output {published}" not in commands:
+        if f"--output {shlex.quote(published)}" not in commands:
             yield BUILDSPEC, f"{logical_id}'s CodeUri {code_uri} is not where the build publishes it"
 
 
@@ -314,5 +315,5 @@ def _packaged_handed_over(project: Project) -> Iterator[tuple[str, str]]:
 def _unit_tests_run(project: Project) -> Iterator[tuple[str, str]]:
     commands = _commands(project.buildspec or {})
     for test_project in project.cfg.build.unit_tests:
-        if f"dotnet test {test_project}" not in commands:
+        if f"dotnet test {shlex.quote(test_project)}" not in commands:
             yield BUILDSPEC, f"unit-test project {test_project} is not run"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from importlib import resources
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,6 +22,13 @@ HEADER = (
 
 # The current Python Lambda runtime, for the traffic hooks.
 HOOK_RUNTIME = "python3.14"
+
+# dotnet/install-scripts at one commit, and the SHA-256 of its dotnet-install.sh there:
+# the build runs exactly this script or stops (sha256sum -c).
+DOTNET_INSTALL = {
+    "url": "https://raw.githubusercontent.com/dotnet/install-scripts/47940ac9fc30a2f2dd19167165d0bb0774625f67/src/dotnet-install.sh",
+    "sha256": "082f7685e156738a1b2e2ed8381a621870d4ce8e8c59278034556f05c186eb2e",
+}
 
 # The buildspecs' test report names; CodeBuild files each under "<project>-<report>".
 UNIT_TEST_REPORT = "unit-tests"
@@ -73,6 +81,8 @@ def template_environment() -> jinja2.Environment:
     # A JSON string is a valid double-quoted YAML scalar, whatever quotes it holds.
     env.filters["yaml_string"] = json.dumps
     env.filters["to_yaml"] = to_yaml
+    # A value pasted into a shell command stays one word, whatever it holds.
+    env.filters["shell"] = shlex.quote
     return env
 
 
@@ -93,6 +103,7 @@ def context(cfg: Config) -> dict:
         "has_integration_tests": any(e.integration_tests for e in cfg.environments),
         "hooks_anywhere": any(e.effective_hooks(cfg.service.hooks).enabled for e in cfg.environments),
         "hook_runtime": HOOK_RUNTIME,
+        "dotnet_install": DOTNET_INSTALL,
         "hook_prefix": names.HOOK_FUNCTION_PREFIX,
         "codebuild_log_group": names.codebuild_log_group,
         "environment_files": [s.template_configuration for s in stages],
