@@ -333,3 +333,24 @@ def test_the_dotnet_install_script_is_pinned_and_checked():
     url = next(word for word in install.split() if word.startswith("https://"))
     assert "/dotnet/install-scripts/" in url and len(url.split("/")[5]) == 40  # a commit, not a branch
     assert "sha256sum -c" in install and install.index("sha256sum -c") < install.index("bash /tmp/dotnet-install.sh")
+
+
+def test_a_failed_first_create_takes_the_table_with_it_but_later_deletes_keep_it(example_config):
+    table = template(render_all(example_config), "service/template.yaml")["Resources"]["Table"]
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+
+
+def test_api_access_logs_are_vended_logs(example_config):
+    group = template(render_all(example_config), "service/template.yaml")["Resources"]["ApiAccessLogGroup"]
+    assert group["Properties"]["LogGroupName"]["Fn::Sub"].startswith("/aws/vendedlogs/")
+
+
+def test_actions_without_resource_types_are_granted_on_star_only(example_config):
+    files = render_all(example_config)
+    target, service = template(files, "infra/target-account.yaml"), template(files, "service/template.yaml")
+    star_only = {"logs:DescribeLogGroups", "codedeploy:StopDeployment", "codedeploy:PutLifecycleEventHookExecutionStatus"}
+    statements = [s for r in ("ExecutionPolicy", "ServiceBoundary") for s in target["Resources"][r]["Properties"]["PolicyDocument"]["Statement"]]
+    statements += [s for r in service["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
+                   for p in r["Properties"].get("Policies", []) if isinstance(p, dict) for s in p.get("Statement", [])]
+    granted = [(a, s["Resource"]) for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) if a in star_only]
+    assert granted and all(resource == "*" for _, resource in granted)

@@ -74,3 +74,20 @@ def test_bad_config_is_exit_2(project):
     (project / "pipekit.yaml").write_text("project: Orders\n")
     assert run(project, "validate").exit_code == 2
 
+
+
+def test_a_resource_the_execution_role_cannot_create_fails_validate(project):
+    service = project / "service/template.yaml"
+    service.write_text(service.read_text().replace("\nResources:\n", "\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n", 1))
+    result = run(project, "validate", "--only", "permissions", "--format", "json")
+    assert result.exit_code == 1
+    denied = [f for f in json.loads(result.output)["findings"] if f["rule"] == "PK-PERM-DENIED"]
+    assert any("orders-cfn-exec cannot sqs:CreateQueue" in f["message"] for f in denied)
+    assert all(f["fix"] for f in denied)
+
+
+def test_only_runs_the_checks_it_names(project):
+    pipeline = project / "infra/pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("ExecutionMode: SUPERSEDED", "ExecutionMode: EVENTUALLY"))
+    assert run(project, "validate", "--only", "permissions").exit_code == 0
+    assert run(project, "validate", "--only", "cfn-lint").exit_code == 1

@@ -15,6 +15,7 @@ class Finding:
     rule: str
     severity: str  # error | warning | info
     message: str
+    fix: str = ""  # for permission findings: the policy statement (JSON) that would fix it
 
     @property
     def location(self) -> str:

@@ -13,9 +13,9 @@ from pipekit.checks.findings import Finding
 SEVERITIES = {"E": "error", "W": "warning"}
 
 
-def lint_templates(texts: dict[str, str], region: str) -> tuple[list[Finding], dict[str, dict]]:
-    """cfn-lint findings for every template, and the templates it could parse (with the
-    line marks cfn-lint's decoder keeps)."""
+def lint_templates(texts: dict[str, str], region: str, lint: bool = True) -> tuple[list[Finding], dict[str, dict]]:
+    """cfn-lint findings for every template (none when not `lint`), and the templates it
+    could parse (with the line marks cfn-lint's decoder keeps)."""
     from cfnlint.config import ConfigMixIn  # heavy: only when validating
     from cfnlint.decode.decode import decode_str
     from cfnlint.runner import Runner
@@ -25,7 +25,7 @@ def lint_templates(texts: dict[str, str], region: str) -> tuple[list[Finding], d
     parsed: dict[str, dict] = {}
     for rel, text in texts.items():
         template, errors = decode_str(text)
-        matches = errors or (list(runner.validate_template(template)) if template is not None else [])
+        matches = errors or (list(runner.validate_template(template)) if lint and template is not None else [])
         findings += [_finding(rel, match) for match in matches]
         if not errors and isinstance(template, dict):
             parsed[rel] = template

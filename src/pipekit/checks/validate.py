@@ -20,7 +20,13 @@ from pipekit.project.names import CLOUDFORMATION_TEMPLATES
 BUILDSPEC = rules.BUILDSPEC
 
 
-def validate_project(root: Path, cfg: Config) -> list[Finding]:
+# What `--only` may name, in the order they run.
+CHECKS = ("cfn-lint", "sam", "rules", "permissions")
+
+
+def validate_project(root: Path, cfg: Config, only: Optional[set[str]] = None) -> list[Finding]:
+    """Every finding of the chosen checks (all by default)."""
+    wanted = set(only or CHECKS)
     findings: list[Finding] = []
     texts: dict[str, str] = {}
     for rel in CLOUDFORMATION_TEMPLATES:
@@ -29,15 +35,27 @@ def validate_project(root: Path, cfg: Config) -> list[Finding]:
             findings.append(Finding("pipekit", rel, None, None, "missing", "error", "not rendered yet: run `pipekit render`"))
             continue
         texts[rel] = path.read_text(encoding="utf-8")
-    linted, parsed = tools.lint_templates(texts, cfg.region)
+    linted, parsed = tools.lint_templates(texts, cfg.region, lint="cfn-lint" in wanted)
     findings += linted
-    if names.SERVICE_TEMPLATE in parsed:
+    if "sam" in wanted and names.SERVICE_TEMPLATE in parsed:
         findings += tools.translate_service(names.SERVICE_TEMPLATE, parsed[names.SERVICE_TEMPLATE], cfg.region).findings
-    buildspec = _read_buildspec(root / BUILDSPEC, findings)
-    project = rules.Project(cfg, parsed, buildspec, _read_parameter_files(root, cfg))
-    for problem in rules.check(project):
-        findings.append(Finding("pipekit", problem.file, None, None, problem.rule, "error", problem.message))
+    if "rules" in wanted:
+        buildspec = _read_buildspec(root / BUILDSPEC, findings)
+        project = rules.Project(cfg, parsed, buildspec, _read_parameter_files(root, cfg))
+        for problem in rules.check(project):
+            findings.append(Finding("pipekit", problem.file, None, None, problem.rule, "error", problem.message))
+    if "permissions" in wanted:
+        findings += _permission_findings(parsed, cfg)
     return findings
+
+
+def _permission_findings(parsed: dict[str, dict], cfg: Config) -> list[Finding]:
+    from pipekit.checks.permissions import preflight
+
+    return [
+        Finding("preflight", f.file, f.line, None, f.rule, "error", f"{f.message}", f.fix or "")
+        for f in preflight(parsed, cfg)
+    ]
 
 
 def _read_parameter_files(root: Path, cfg: Config) -> dict[str, Any]:

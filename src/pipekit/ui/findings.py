@@ -19,7 +19,7 @@ def report(findings: list[Finding], files_checked: int) -> None:
             )
         )
     if not findings:
-        console.print(Text(f"{files_checked} files checked: no findings (cfn-lint, SAM transform, cross-template checks)", style="green"))
+        console.print(Text(f"{files_checked} files checked: no findings (cfn-lint, SAM transform, cross-template rules, permission preflight)", style="green"))
     else:
         errors = sum(1 for f in findings if f.severity == "error")
         console.print(Text(f"{len(findings)} findings ({errors} errors) in {files_checked} files", style="bold red"))
