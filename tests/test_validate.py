@@ -91,3 +91,25 @@ def test_only_runs_the_checks_it_names(project):
     pipeline.write_text(pipeline.read_text().replace("ExecutionMode: SUPERSEDED", "ExecutionMode: EVENTUALLY"))
     assert run(project, "validate", "--only", "permissions").exit_code == 0
     assert run(project, "validate", "--only", "cfn-lint").exit_code == 1
+
+
+def test_a_suppressed_rule_is_accepted_with_its_reason(project):
+    pipeline = project / "infra/pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("ExecutionMode: SUPERSEDED", "ExecutionMode: EVENTUALLY"))
+    data = example_data()
+    data["validate"] = {"suppress": [{"rule": "E3030", "reason": "trying out a mode cfn-lint does not know yet"}]}
+    write_config(project, data)
+    result = run(project, "validate", "--only", "cfn-lint", "--format", "json")
+    report = json.loads(result.output)
+    assert result.exit_code == 0 and report["findings"] == []
+    assert report["suppressed"] == [{"rule": "E3030", "reason": "trying out a mode cfn-lint does not know yet", "findings": 1}]
+    text = run(project, "validate", "--only", "cfn-lint")
+    assert "suppressed E3030 (1 findings): trying out a mode" in text.output
+
+
+def test_a_suppression_needs_a_reason(project):
+    data = example_data()
+    data["validate"] = {"suppress": [{"rule": "PK105"}]}
+    write_config(project, data)
+    result = run(project, "validate")
+    assert result.exit_code == 2 and "reason" in result.output

@@ -49,6 +49,13 @@ def validate_project(root: Path, cfg: Config, only: Optional[set[str]] = None) -
     return findings
 
 
+def suppressed(findings: list[Finding], cfg: Config) -> tuple[list[Finding], dict[str, int]]:
+    """The findings left after the config's accepted rules, and how many each rule hid."""
+    accepted = {s.rule for s in cfg.validate_.suppress}
+    hidden = {rule: sum(1 for f in findings if f.rule == rule) for rule in sorted(accepted)}
+    return [f for f in findings if f.rule not in accepted], hidden
+
+
 def _permission_findings(parsed: dict[str, dict], cfg: Config) -> list[Finding]:
     from pipekit.checks.permissions import preflight
 

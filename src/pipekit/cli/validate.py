@@ -44,13 +44,14 @@ def validate(ctx: click.Context, app: Application, only: tuple[str, ...], output
     from pipekit.project.names import CLOUDFORMATION_TEMPLATES
     from pipekit.ui import findings as findings_ui
     from pipekit.ui.console import print_json
-    from pipekit.checks.validate import validate_project
+    from pipekit.checks.validate import suppressed, validate_project
 
-    found = validate_project(app.root, app.config, set(only) or None)
+    found, hidden = suppressed(validate_project(app.root, app.config, set(only) or None), app.config)
+    accepted = [{"rule": s.rule, "reason": s.reason, "findings": hidden[s.rule]} for s in app.config.validate_.suppress]
     checked = len(CLOUDFORMATION_TEMPLATES) + 1
     if output_format == "json":
-        print_json({"ok": not found, "files_checked": checked, "findings": [f.to_json() for f in found]})
+        print_json({"ok": not found, "files_checked": checked, "findings": [f.to_json() for f in found], "suppressed": accepted})
     else:
-        findings_ui.report(found, checked)
+        findings_ui.report(found, checked, accepted)
     if found:
         ctx.exit(EXIT_FAILED)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipekit.config.accounts import account_problems
 from pipekit.config.hooks import Hooks, HooksOverride, checks_for
+from pipekit.config.validation import Validation
 
 # The project name prefixes S3 buckets, IAM roles, stacks and pipelines. The tightest
 # of those (the artifact bucket "<project>-artifacts-<12 digits>-<region>", 63 chars)
@@ -288,6 +289,7 @@ class Config(_Model):
     environments: list[Environment] = Field(min_length=1, description="the environments, in deploy order; at least one")
     artifacts: Artifacts = Field(default_factory=Artifacts)
     notifications: Notifications = Field(default_factory=Notifications)
+    validate_: Validation = Field(default_factory=Validation, alias="validate", description="validate's accepted findings")
 
     @field_validator("project")
     @classmethod

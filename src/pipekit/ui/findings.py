@@ -10,8 +10,10 @@ from pipekit.checks.findings import Finding
 STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
-def report(findings: list[Finding], files_checked: int) -> None:
+def report(findings: list[Finding], files_checked: int, accepted: list[dict] = ()) -> None:
     console = out()
+    for entry in accepted:
+        console.print(Text(f"suppressed {entry['rule']} ({entry['findings']} findings): {entry['reason']}", style="dim"))
     for finding in findings:
         console.print(
             Text.assemble(
