@@ -30,7 +30,7 @@ def test_first_render_creates_every_file_and_records_it(tmp_path):
     project = rendered_project(tmp_path)
     manifest = json.loads((project / MANIFEST).read_text())["files"]
     assert sorted(manifest) == sorted(
-        ["buildspec.yml", "testspec.yml", "reviewspec.yml", "infra/build-account.yaml", "infra/pipeline.yaml", "infra/target-account.yaml", "service/template.yaml",
+        ["buildspec.yml", "testspec.yml", "infra/build-account.yaml", "infra/pipeline.yaml", "infra/target-account.yaml", "service/template.yaml",
          "service/environments/dev.json", "service/environments/prod.json",
          "service/hooks/hooklib.py", "service/hooks/pre_traffic.py", "service/hooks/post_traffic.py"]
     )

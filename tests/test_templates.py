@@ -108,9 +108,9 @@ def test_gated_stage_creates_then_approves_then_executes_that_change_set(rendere
             assert approval["Configuration"]["ExternalEntityLink"] == f"#{{{env.title}Review.REPORT_URL}}"
             review = by_name["ReviewChangeSet"]
             assert review["Namespace"] == f"{env.title}Review"
-            variables = {v["name"]: v["value"] for v in json.loads(review["Configuration"]["EnvironmentVariables"])}
-            assert variables["CHANGE_SET"] == create["ChangeSetName"] and variables["PIPEKIT_ENV"] == env.name
-            assert variables["REVIEW_ROLE_ARN"] == f"arn:aws:iam::{cfg.account_id(env.account)}:role/{cfg.project}-review"
+            job = json.loads(review["Configuration"]["UserParameters"])
+            assert job["change_set"] == create["ChangeSetName"] and job["stack"] == create["StackName"] and job["environment"] == env.name
+            assert job["review_role_arn"] == f"arn:aws:iam::{cfg.account_id(env.account)}:role/{cfg.project}-review"
         if env.integration_tests:
             variables = json.loads(by_name["IntegrationTests"]["Configuration"]["EnvironmentVariables"])
             assert {"name": "SERVICE_URL", "value": f"#{{{env.title}Deploy.ApiUrl}}", "type": "PLAINTEXT"} in variables
@@ -266,16 +266,9 @@ def test_review_role_in_target_accounts_only_reads(example_config):
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111111111111:role/orders-review"}
     actions = [a for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in as_list(s["Action"])]
     assert actions and all(a.split(":")[1].startswith(("Describe", "List", "Get")) for a in actions)
-    reviewspec = files["reviewspec.yml"]
-    from pipekit import __version__
-
-    assert f'pip install --quiet "pipekit=={__version__}"' in reviewspec
-    assert '--fail-on "$FAIL_ON"' in reviewspec and "--format markdown" in reviewspec
-    from conftest import config_from, example_data
-
-    data = example_data()
-    data["build"]["pipekit_requirement"] = "pipekit @ git+https://example.com/pipekit@v0.1.0"
-    assert 'pip install --quiet "pipekit @ git+https://example.com/pipekit@v0.1.0"' in render_all(config_from(data))["reviewspec.yml"]
+    # No review build installs anything by name: the review is pipekit's own function.
+    assert not any(path.startswith("reviewspec") for path in files)
+    assert "pip install" not in template(files, "infra/pipeline.yaml").__repr__()
 
 
 def test_review_fail_on_needs_an_approval():
@@ -290,7 +283,7 @@ def test_review_fail_on_needs_an_approval():
     data["environments"][1]["review"] = {"fail_on": "data-loss"}
     stage = layout.stages(config_from(data))[1]
     review = next(a for a in stage.actions if a.kind == "review")
-    assert {"name": "FAIL_ON", "value": "data-loss", "type": "PLAINTEXT"} in json.loads(review.environment_variables)
+    assert json.loads(review.user_parameters)["fail_on"] == "data-loss"
 
 
 NASTY = ["0123", "on", "1.10", "main # x", "!Ref AWS::AccountId", "a: b", "{{ x }}", "'quoted'", 'say "hi"']

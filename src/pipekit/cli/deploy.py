@@ -53,10 +53,14 @@ def deploy(
     """Deploy the stacks of one account through change sets, with live progress.
 
     \b
-    pipekit deploy --account build              artifact stack, then the pipeline stack
+    pipekit deploy --account build              artifact stack, review function code, pipeline stack
     pipekit deploy --account dev                the deployment roles in dev's account
     pipekit deploy --account prod --no-execute  create and show the change set only
     pipekit deploy --account dev --template packaged.yaml --stack-name orders-jane
+
+    With a gated environment, the build account's plan first uploads the review
+    function's code (this pipekit's own review modules, zipped) to the artifact bucket
+    under its SHA-256, and passes that key to the pipeline stack.
 
     Before changing anything pipekit checks that the credentials belong to the account id
     pipekit.yaml names. Each change set is shown and, on a terminal, confirmed (--yes
@@ -90,9 +94,16 @@ def deploy(
         reporter.stop()
         return app.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?")
 
+    def upload(plan: core.StackPlan, code: core.CodeUpload) -> None:
+        from pipekit.aws.s3 import S3
+
+        S3(clients.session(plan.account).client("s3")).put_if_absent(code.bucket, code.key, code.body, code.sha256)
+
     deployer = core.StackDeployer(cloudformation, reporter, confirm)
     try:
-        outcomes = core.deploy_stacks(plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed)
+        outcomes = core.deploy_stacks(
+            plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload
+        )
     finally:
         reporter.stop()
     ok = all(o.ok for o in outcomes)

@@ -41,12 +41,13 @@ class Target:
 @dataclass(frozen=True)
 class Action:
     name: str
-    kind: str  # create_change_set | approval | execute_change_set | integration_tests
+    kind: str  # create_change_set | review | approval | execute_change_set | integration_tests
     run_order: int
     namespace: Optional[str] = None
     custom_data: Optional[str] = None
     environment_variables: Optional[str] = None
     external_link: Optional[str] = None
+    user_parameters: Optional[str] = None  # the review function's job (JSON)
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,16 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
     actions = [Action("CreateChangeSet", "create_change_set", 1)]
     if env.approval == "manual":
         review = review_namespace(env)
-        variables = [
-            {"name": "PIPEKIT_ENV", "value": env.name, "type": "PLAINTEXT"},
-            {"name": "CHANGE_SET", "value": change_set, "type": "PLAINTEXT"},
-            {"name": "REVIEW_ROLE_ARN", "value": target.review_role_arn, "type": "PLAINTEXT"},
-            {"name": "FAIL_ON", "value": env.review.fail_on, "type": "PLAINTEXT"},
-            {"name": "EXECUTION_ID", "value": "#{codepipeline.PipelineExecutionId}", "type": "PLAINTEXT"},
-        ]
-        actions.append(Action("ReviewChangeSet", "review", 2, namespace=review, environment_variables=json.dumps(variables, separators=(",", ":"))))
+        # What the review function (pipekit/review_function/handler.py) reviews.
+        job = {
+            "environment": env.name,
+            "stack": stack,
+            "change_set": change_set,
+            "review_role_arn": target.review_role_arn,
+            "fail_on": env.review.fail_on,
+            "execution_id": "#{codepipeline.PipelineExecutionId}",
+        }
+        actions.append(Action("ReviewChangeSet", "review", 2, namespace=review, user_parameters=json.dumps(job, separators=(",", ":"))))
         custom_data = (
             f"#{{{review}.VERDICT}}. Change set {change_set} of stack {stack} in account {target.id} ({env.name}); "
             f"the report is linked here. Answer with: pipekit approve --env {env.name}"

@@ -66,8 +66,8 @@ def exec_role(cfg: Config) -> str:
 
 
 def review_role(cfg: Config) -> str:
-    """In target accounts: read-only role the review build assumes. In the build account:
-    the review build's own role (same name, trusted by the former)."""
+    """In target accounts: read-only role the review function assumes. In the build
+    account: the review function's own role (same name, trusted by the former)."""
     return f"{cfg.project}-review"
 
 
@@ -83,6 +83,18 @@ def integration_test_project(cfg: Config) -> str:
 
 def review_project(cfg: Config) -> str:
     return review_role(cfg)
+
+
+def review_function(cfg: Config) -> str:
+    """The review's Lambda function in the build account; its role is review_role (the
+    name the target accounts' review roles trust)."""
+    return f"{cfg.project}-review"
+
+
+def review_log_group(cfg: Config) -> str:
+    """The review function's log group: under /aws/codebuild/<project>-*, where the
+    artifact key's policy lets CloudWatch Logs encrypt (and where the review build logged)."""
+    return codebuild_log_group(review_function(cfg))
 
 
 def codebuild_log_group(project: str) -> str:

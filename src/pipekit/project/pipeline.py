@@ -93,10 +93,13 @@ def _environment_action(stage: Stage, action: Action, capabilities: list[str]) -
             "CustomData": action.custom_data,
             "ExternalEntityLink": action.external_link,
         }
-    elif action.kind in ("review", "integration_tests"):
-        project = "ReviewProject" if action.kind == "review" else "IntegrationTestProject"
+    elif action.kind == "review":
+        # The review function answers the job with VERDICT and REPORT_URL (the namespace).
+        declared["ActionTypeId"] = _action_type("Invoke", "Lambda")
+        declared["Configuration"] = {"FunctionName": _ref("ReviewFunction"), "UserParameters": action.user_parameters}
+    elif action.kind == "integration_tests":
         declared["ActionTypeId"] = _action_type("Test", "CodeBuild")
-        declared["Configuration"] = {"ProjectName": _ref(project), "EnvironmentVariables": action.environment_variables}
+        declared["Configuration"] = {"ProjectName": _ref("IntegrationTestProject"), "EnvironmentVariables": action.environment_variables}
         declared["InputArtifacts"] = [{"Name": layout.SOURCE_ARTIFACT}]
     else:
         raise ValueError(f"unknown action kind {action.kind!r}")

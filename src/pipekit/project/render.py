@@ -14,6 +14,7 @@ import yaml
 from pipekit import __version__
 from pipekit.project import cfn_yaml, layout, names, pipeline
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
+from pipekit.review_function import package as review_package
 
 HEADER = (
     "# Rendered by pipekit from pipekit.yaml. Change pipekit.yaml and run `pipekit render`;\n"
@@ -50,7 +51,6 @@ OUTPUTS = {
     names.SERVICE_TEMPLATE: "service/template.yaml.j2",
     "buildspec.yml": "buildspecs/buildspec.yml.j2",
     "testspec.yml": "buildspecs/testspec.yml.j2",
-    names.REVIEWSPEC: "buildspecs/reviewspec.yml.j2",
 }
 
 
@@ -110,7 +110,9 @@ def context(cfg: Config) -> dict:
         "deployment_types": DEPLOYMENT_TYPES,
         "table_id": "Table",
         "service_template": names.SERVICE_TEMPLATE,
-        "reviewspec": names.REVIEWSPEC,
+        # The review function's code: built and uploaded by `pipekit deploy --account build`.
+        "review_handler": review_package.HANDLER,
+        "review_code_prefix": review_package.KEY_PREFIX,
         "version": __version__,
         "packaged_template": names.PACKAGED_TEMPLATE,
         "dotnet_rid": "linux-arm64" if cfg.service.architecture == "arm64" else "linux-x64",
@@ -138,7 +140,8 @@ def context(cfg: Config) -> dict:
             "integration_test_log_group": names.codebuild_log_group(test_project),
             "integration_test_reports": names.report_group(test_project, INTEGRATION_TEST_REPORT),
             "review_project": review_project,
-            "review_log_group": names.codebuild_log_group(review_project),
+            "review_log_group": names.review_log_group(cfg),
+            "review_function": names.review_function(cfg),
             "codebuild_log_groups": names.codebuild_log_group(f"{cfg.project}-*"),
             "notification_topic": names.notification_topic(cfg),
             "approvers_policy": names.approvers_policy(cfg),
@@ -155,8 +158,6 @@ def render_all(cfg: Config) -> dict[str, str]:
     outputs = dict(OUTPUTS)
     if not ctx["has_integration_tests"]:
         del outputs["testspec.yml"]
-    if not ctx["approval_envs"]:
-        del outputs[names.REVIEWSPEC]
     # The pipeline deploys the service with the capabilities its template demands.
     service = env.get_template(outputs[names.SERVICE_TEMPLATE]).render(ctx)
     capabilities = cfn_yaml.capabilities(cfn_yaml.loads(service))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pipekit.aws.cloudformation import ChangeSetNotFound, CloudFormation, StackNotFound
-from pipekit.config.models import Config, Environment
 from pipekit.errors import PipekitError, UsageError
-from pipekit.project import cfn_yaml, names
+from pipekit.project import cfn_yaml
 from pipekit.release.review import Review, review, template_policies
+
+# The review function (pipekit/review_function) runs load_review in Lambda without the
+# config's models (pydantic): they are needed for review_target only.
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Environment
 
 NESTED_DEPTH = 5
 
@@ -65,6 +69,8 @@ def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str])
 def review_target(cfg: Config, account: Optional[str], env: Optional[Environment], stack: Optional[str]) -> tuple[str, str]:
     """(account, stack) from --account/--env/--stack: an environment means its account and
     its service stack; an account that hosts one environment means that one's stack."""
+    from pipekit.project import names
+
     if env:
         if account and account != env.account:
             raise UsageError(f"environment {env.name} is in account {env.account}, not {account}")

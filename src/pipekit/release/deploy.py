@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -49,6 +49,21 @@ ParameterValue = Union[str, FromOutput]
 
 
 @dataclass(frozen=True)
+class CodeUpload:
+    """Code a stack runs, put in the artifact bucket under its SHA-256 before the stack
+    is deployed: the bytes were built from the pipekit that makes the plan."""
+
+    bucket: str
+    key: str
+    sha256: str
+    body: bytes = field(repr=False, compare=False)
+    what: str = ""
+
+    def describe(self) -> str:
+        return f"upload {self.what} {len(self.body)} bytes, sha256 {self.sha256}, to s3://{self.bucket}/{self.key}"
+
+
+@dataclass(frozen=True)
 class StackPlan:
     account: str
     account_id: str
@@ -58,6 +73,7 @@ class StackPlan:
     parameters: dict[str, ParameterValue] = field(default_factory=dict)
     capabilities: tuple[str, ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+    uploads: tuple[CodeUpload, ...] = ()  # done, in order, before the stack's change set
 
 
 def plan_account(
@@ -81,12 +97,27 @@ def plan_account(
     if account == BUILD_ACCOUNT:
         return [
             _plan(cfg, account, names.artifacts_stack(cfg), root / BUILD_ACCOUNT_TEMPLATE, "artifact key and bucket", {}),
-            _plan(cfg, account, names.pipeline_stack(cfg), root / PIPELINE_TEMPLATE, "the pipeline (imports the artifact stack's exports)", {}),
+            _pipeline_plan(cfg, account, root / PIPELINE_TEMPLATE),
         ]
     if account not in cfg.target_accounts:
         raise UsageError(f"account {account!r} hosts no environment; nothing of pipekit's belongs there")
     key = FromOutput(BUILD_ACCOUNT, names.artifacts_stack(cfg), "ArtifactKeyArn")
     return [_plan(cfg, account, names.target_stack(cfg), root / TARGET_ACCOUNT_TEMPLATE, "deployment and execution roles", {"ArtifactKeyArn": key})]
+
+
+def _pipeline_plan(cfg: Config, account: str, template: Path) -> StackPlan:
+    """The pipeline stack; with a gated environment, first the review function's code
+    (pipekit's own review modules, zipped here) goes to the artifact bucket."""
+    reason = "the pipeline (imports the artifact stack's exports)"
+    if not any(env.approval == "manual" for env in cfg.environments):
+        return _plan(cfg, account, names.pipeline_stack(cfg), template, reason, {})
+    from pipekit.review_function import package
+
+    code = package.build()
+    upload = CodeUpload(names.artifact_bucket(cfg), code.key, code.sha256, code.body, f"the review function's code, {len(code.files)} files,")
+    parameters = {"ReviewFunctionBucket": upload.bucket, "ReviewFunctionKey": upload.key}
+    plan = _plan(cfg, account, names.pipeline_stack(cfg), template, f"{reason}; first: {upload.describe()}", parameters)
+    return replace(plan, uploads=(upload,))
 
 
 def _plan(cfg: Config, account: str, stack: str, template: Path, reason: str, parameters: dict) -> StackPlan:
@@ -304,12 +335,17 @@ def deploy_stacks(
     *,
     execute: bool = True,
     replace_failed: bool = False,
+    upload: Optional[Callable[[StackPlan, CodeUpload], None]] = None,
 ) -> list[StackOutcome]:
     """Deploy the planned stacks in order; stop at the first that fails or is declined,
-    since later stacks build on it."""
+    since later stacks build on it. A stack's uploads go first (through `upload`)."""
     outcomes: list[StackOutcome] = []
     for plan in plans:
         values = resolve_parameters(plan, read_output)
+        if plan.uploads and upload is None:
+            raise DeployFailed(f"{plan.stack_name} needs code uploaded first, and no uploader was given")
+        for code in plan.uploads:
+            _upload(plan, code, upload, execute)
         with aws_errors(plan.account):
             outcome = deployer.deploy(plan, values, execute=execute, replace_failed=replace_failed)
         on_outcome(outcome)
@@ -317,6 +353,22 @@ def deploy_stacks(
         if not outcome.ok:
             break
     return outcomes
+
+
+def _upload(plan: StackPlan, code: CodeUpload, upload: Callable[[StackPlan, CodeUpload], None], execute: bool) -> None:
+    from pipekit.aws.s3 import BucketNotFound
+
+    try:
+        with aws_errors(plan.account):
+            upload(plan, code)
+    except BucketNotFound:
+        if execute:
+            raise DeployFailed(
+                f"{plan.stack_name}: the bucket for {code.key} ({code.bucket}) does not exist; "
+                f"execute the artifact stack's change set first (pipekit deploy --account build)"
+            ) from None
+        # --no-execute on a first deploy: the artifact stack's change set is still waiting,
+        # so its bucket is not there; the deploy that executes uploads the code first.
 
 
 def resolve_parameters(plan: StackPlan, read_output: Callable[[FromOutput], Optional[str]]) -> dict[str, str]:

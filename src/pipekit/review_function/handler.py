@@ -1,0 +1,162 @@
+"""The review in front of a manual approval, run by CodePipeline's Invoke/Lambda action.
+
+It assumes the target account's read-only review role, loads the gated change set with
+pipekit's own review code, writes the markdown report to the artifact bucket (SSE-KMS,
+the artifact key) and answers the job: success with the output variables VERDICT and
+REPORT_URL (the action's namespace), or failure when review.fail_on trips or the review
+cannot be made. It never raises for a job it could answer: an unanswered job would hold
+the stage until CodePipeline's timeout.
+
+Only boto3 (from the Lambda runtime) and the modules review_function/package.py puts
+beside it are imported here: no pydantic, click, rich or jinja2."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from pipekit import __version__
+from pipekit.aws.cloudformation import CloudFormation
+from pipekit.errors import PipekitError
+from pipekit.release.changesets import load_review
+from pipekit.ui.review import render_markdown
+
+# The action's UserParameters (JSON), written by project/layout.py.
+PARAMETERS = ("environment", "stack", "change_set", "review_role_arn", "fail_on", "execution_id")
+FAIL_ON = ("none", "any", "permission", "outage", "data-loss")
+REPORT_PREFIX = "reviews"
+SUMMARY_MAX = 2048  # ExecutionDetails.summary
+MESSAGE_MAX = 5000  # FailureDetails.message
+
+
+class JobError(Exception):
+    """The job cannot be done as configured: reported to CodePipeline, never raised out."""
+
+    def __init__(self, message: str, failure_type: str = "JobFailed") -> None:
+        super().__init__(message)
+        self.failure_type = failure_type
+
+
+@dataclass(frozen=True)
+class Clients:
+    codepipeline: Any
+    sts: Any
+    s3: Any
+    # credentials of the assumed review role -> a CloudFormation client in the target account
+    cloudformation: Callable[[dict], Any]
+
+
+def report_key(execution_id: str, environment: str) -> str:
+    return f"{REPORT_PREFIX}/{execution_id}/{environment}.md"
+
+
+def report_url(region: str, bucket: str, key: str) -> str:
+    return f"https://{region}.console.aws.amazon.com/s3/object/{bucket}?region={region}&prefix={key}"
+
+
+def parameters(job: dict) -> dict[str, str]:
+    raw = (((job.get("data") or {}).get("actionConfiguration") or {}).get("configuration") or {}).get("UserParameters")
+    try:
+        params = json.loads(raw or "")
+    except ValueError:
+        raise JobError(f"UserParameters is not JSON: {raw!r}", "ConfigurationError") from None
+    if not isinstance(params, dict):
+        raise JobError("UserParameters must be a JSON object", "ConfigurationError")
+    missing = [k for k in PARAMETERS if not isinstance(params.get(k), str) or not params.get(k)]
+    if missing:
+        raise JobError(f"UserParameters lacks {', '.join(missing)}", "ConfigurationError")
+    if params["fail_on"] not in FAIL_ON:
+        raise JobError(f"fail_on {params['fail_on']!r} is none of {', '.join(FAIL_ON)}", "ConfigurationError")
+    return params
+
+
+def handle(event: dict, clients: Clients, environ: dict[str, str]) -> str:
+    """Answer one CodePipeline job; returns "succeeded" or "failed" (what was reported)."""
+    job = event["CodePipeline.job"]
+    job_id = job["id"]
+    try:
+        result = _review(job, clients, environ)
+    except JobError as exc:
+        return _fail(clients, job_id, str(exc), exc.failure_type)
+    except PipekitError as exc:  # ChangeSetUnavailable, AwsError from the wrappers
+        return _fail(clients, job_id, str(exc))
+    except Exception as exc:  # noqa: BLE001 - every failure becomes the job's answer
+        code = ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code", "")
+        failure = "PermissionError" if code in ("AccessDenied", "AccessDeniedException") else "JobFailed"
+        return _fail(clients, job_id, f"{type(exc).__name__}: {exc}", failure)
+    verdict, url, tripped, fail_on = result
+    if tripped:
+        return _fail(clients, job_id, f"The change set trips review.fail_on ({fail_on}): {verdict}. Report: {url}")
+    clients.codepipeline.put_job_success_result(
+        jobId=job_id,
+        outputVariables={"VERDICT": verdict, "REPORT_URL": url},
+        executionDetails={"summary": _cut(f"{verdict}. Report: {url}", SUMMARY_MAX), "percentComplete": 100},
+    )
+    print(f"pipekit review: {verdict}; {url}")
+    return "succeeded"
+
+
+def _review(job: dict, clients: Clients, environ: dict[str, str]) -> tuple[str, str, bool, str]:
+    params = parameters(job)
+    bucket, key_arn, region = environ.get("ARTIFACT_BUCKET"), environ.get("ARTIFACT_KEY_ARN"), environ.get("AWS_REGION")
+    if not (bucket and key_arn and region):
+        raise JobError("the function needs ARTIFACT_BUCKET, ARTIFACT_KEY_ARN and AWS_REGION in its environment", "ConfigurationError")
+    env = params["environment"]
+    credentials = clients.sts.assume_role(
+        RoleArn=params["review_role_arn"],
+        RoleSessionName=_cut(f"pipekit-review-{env}", 64),
+        DurationSeconds=900,
+    )["Credentials"]
+    cloudformation = CloudFormation(clients.cloudformation(credentials))
+    review = load_review(cloudformation, params["stack"], params["change_set"])
+    context = (
+        f"Environment `{env}`, pipeline execution `{params['execution_id']}`; "
+        f"reviewed by pipekit {__version__} with review.fail_on `{params['fail_on']}`."
+    )
+    key = report_key(params["execution_id"], env)
+    clients.s3.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=render_markdown(review, context).encode("utf-8"),
+        ContentType="text/markdown; charset=utf-8",
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=key_arn,
+    )
+    return review.verdict(), report_url(region, bucket, key), review.trips(params["fail_on"]), params["fail_on"]
+
+
+def _fail(clients: Clients, job_id: str, message: str, failure_type: str = "JobFailed") -> str:
+    print(f"pipekit review failed: {message}")
+    clients.codepipeline.put_job_failure_result(jobId=job_id, failureDetails={"type": failure_type, "message": _cut(message, MESSAGE_MAX)})
+    return "failed"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _clients() -> Clients:
+    import boto3
+
+    def cloudformation(credentials: dict) -> Any:
+        return boto3.client(
+            "cloudformation",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+
+    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation)
+
+
+_CLIENTS: Optional[Clients] = None
+
+
+def handler(event: dict, context: Any) -> str:
+    """The Lambda entry point: pipekit.review_function.handler.handler."""
+    global _CLIENTS
+    if _CLIENTS is None:
+        _CLIENTS = _clients()
+    return handle(event, _CLIENTS, dict(os.environ))
