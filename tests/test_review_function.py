@@ -1,0 +1,308 @@
+"""The change-set review as a Lambda function: the pipeline's action that invokes it, and
+the handler answering CodePipeline's job.
+
+The handler runs against botocore's Stubber for STS, CloudFormation, S3 and CodePipeline
+(moto has no CodePipeline jobs): every request is validated against the real API model,
+and each test checks that exactly the expected calls were made."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import boto3
+import botocore.session
+import pytest
+from botocore.stub import ANY, Stubber
+from botocore.validate import ParamValidator
+
+from conftest import VARIANTS, config_from
+from pipekit.project import cfn_yaml, layout
+from pipekit.project.render import render_all
+from pipekit.review_function import handler as fn
+
+REGION = "eu-west-1"
+BUCKET = "orders-artifacts-111111111111-eu-west-1"
+KEY_ARN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ROLE = "arn:aws:iam::222222222222:role/orders-review"
+STACK_ID = "arn:aws:cloudformation:eu-west-1:222222222222:stack/orders-svc-prod/abc"
+CHANGE_SET_ID = "arn:aws:cloudformation:eu-west-1:222222222222:changeSet/orders-prod-pipeline/def"
+JOB_ID = "11111111-2222-3333-4444-555555555555"
+
+
+# ---------------------------------------------------------------- the pipeline's action
+
+
+def _camel(key: str) -> str:
+    return key[0].lower() + key[1:]
+
+
+def _declaration(action: dict) -> dict:
+    """A CloudFormation action declaration as CodePipeline's API spells it (with Refs
+    resolved to a name), for botocore's ActionDeclaration shape."""
+    out = {}
+    for key, value in action.items():
+        if key == "Configuration":
+            value = {k: (v["Ref"] if isinstance(v, dict) and "Ref" in v else v) for k, v in value.items()}
+        elif key == "ActionTypeId":
+            value = {_camel(k): v for k, v in value.items()}
+        elif key in ("InputArtifacts", "OutputArtifacts"):
+            value = [{_camel(k): v for k, v in a.items()} for a in value]
+        out[_camel(key)] = value
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_the_review_is_a_lambda_invoke_with_the_job_as_user_parameters(name):
+    cfg = config_from(VARIANTS[name]())
+    files = render_all(cfg)
+    template = cfn_yaml.loads(files["infra/pipeline.yaml"])
+    stages = {s["Name"]: s for s in template["Resources"]["Pipeline"]["Properties"]["Stages"]}
+    model = botocore.session.get_session().get_service_model("codepipeline")
+    gated = [s for s in layout.stages(cfg) if s.approval_action]
+    assert not any(p.startswith("reviewspec") for p in files)
+    for stage in layout.stages(cfg):
+        actions = {a["Name"]: a for a in stages[stage.name]["Actions"]}
+        if not stage.approval_action:
+            assert "ReviewChangeSet" not in actions
+            continue
+        review = actions["ReviewChangeSet"]
+        assert review["ActionTypeId"] == {"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda", "Version": "1"}
+        # The Lambda invoke action takes FunctionName and UserParameters (CodePipeline's
+        # action reference); no artifacts, and its outputs land in the namespace.
+        assert set(review["Configuration"]) == {"FunctionName", "UserParameters"}
+        assert review["Configuration"]["FunctionName"] == {"Ref": "ReviewFunction"}
+        assert "InputArtifacts" not in review and review["Namespace"] == f"{stage.env.title}Review"
+        job = json.loads(review["Configuration"]["UserParameters"])
+        assert job == {
+            "environment": stage.env.name,
+            "stack": stage.stack,
+            "change_set": stage.change_set,
+            "review_role_arn": stage.target.review_role_arn,
+            "fail_on": stage.env.review.fail_on,
+            "execution_id": "#{codepipeline.PipelineExecutionId}",
+        }
+        assert set(job) == set(fn.PARAMETERS)
+        report = ParamValidator().validate(_declaration(review), model.shape_for("ActionDeclaration"))
+        assert not report.has_errors(), report.generate_report()
+        limit = model.shape_for("ActionConfigurationValue").metadata["max"]
+        assert all(len(str(v)) <= limit for v in review["Configuration"].values())
+        # The approval reads what the function returns.
+        approval = actions["Approve"]["Configuration"]
+        assert approval["CustomData"].startswith(f"#{{{stage.env.title}Review.VERDICT}}")
+        assert approval["ExternalEntityLink"] == f"#{{{stage.env.title}Review.REPORT_URL}}"
+    resources = template["Resources"]
+    if not gated:
+        assert "ReviewFunction" not in resources and "Parameters" not in template
+        return
+    function = resources["ReviewFunction"]["Properties"]
+    assert function["Handler"] == "pipekit.review_function.handler.handler"
+    assert function["Code"] == {"S3Bucket": {"Ref": "ReviewFunctionBucket"}, "S3Key": {"Ref": "ReviewFunctionKey"}}
+    assert set(template["Parameters"]) == {"ReviewFunctionBucket", "ReviewFunctionKey"}
+    assert not any(r["Type"] == "AWS::CodeBuild::Project" and "review" in str(r["Properties"]["Name"]) for r in resources.values())
+
+
+def test_the_review_role_grants_what_the_function_does_and_no_more(example_config):
+    template = cfn_yaml.loads(render_all(example_config)["infra/pipeline.yaml"])
+    resources = template["Resources"]
+    role = resources["ReviewRole"]["Properties"]
+    assert role["RoleName"] == "orders-review"  # the name the target accounts' review roles trust
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    statements = {s["Sid"]: s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]}
+    assert statements["AnswerTheJob"]["Resource"] == "*"
+    assert sorted(statements["AnswerTheJob"]["Action"]) == ["codepipeline:PutJobFailureResult", "codepipeline:PutJobSuccessResult"]
+    assert statements["AssumeTargetReviewRoles"]["Resource"] == [
+        s.target.review_role_arn for s in layout.stages(example_config) if s.approval_action
+    ] == ["arn:aws:iam::333333333333:role/orders-review"]
+    assert statements["WriteReports"]["Action"] == "s3:PutObject"
+    assert statements["WriteReports"]["Resource"]["Fn::Sub"][0] == "${Bucket}/reviews/*"
+    assert statements["Logs"]["Resource"] == {"Fn::GetAtt": ["ReviewLogGroup", "Arn"]}
+    actions = {a for s in statements.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {
+        "logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole",
+        "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult",
+    }
+    pipeline_role = {s["Sid"]: s for p in resources["PipelineRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]}
+    assert pipeline_role["InvokeReview"] == {
+        "Sid": "InvokeReview", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": {"Fn::GetAtt": ["ReviewFunction", "Arn"]},
+    }
+    from pipekit.project.render import HOOK_RUNTIME
+
+    assert resources["ReviewFunction"]["Properties"]["Runtime"] == HOOK_RUNTIME
+
+
+# ---------------------------------------------------------------- the handler
+
+
+class Capture:
+    """Matches any value in a Stubber's expected params and keeps it."""
+
+    def __init__(self) -> None:
+        self.value = None
+
+    def __eq__(self, other: object) -> bool:
+        self.value = other
+        return True
+
+
+def _client(service: str):
+    return boto3.client(service, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+class Stubs:
+    def __init__(self) -> None:
+        self.codepipeline, self.sts, self.s3, self.cloudformation = (_client(s) for s in ("codepipeline", "sts", "s3", "cloudformation"))
+        self.stubbers = {name: Stubber(getattr(self, name)) for name in ("codepipeline", "sts", "s3", "cloudformation")}
+        self.credentials = []
+        for stubber in self.stubbers.values():
+            stubber.activate()
+
+    def __getitem__(self, name: str) -> Stubber:
+        return self.stubbers[name]
+
+    def clients(self) -> fn.Clients:
+        def cloudformation(credentials):
+            self.credentials.append(credentials)
+            return self.cloudformation
+
+        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation)
+
+    def done(self) -> None:
+        for stubber in self.stubbers.values():
+            stubber.assert_no_pending_responses()
+
+
+def job(**overrides) -> dict:
+    params = {
+        "environment": "prod", "stack": "orders-svc-prod", "change_set": "orders-prod-pipeline", "review_role_arn": ROLE,
+        "fail_on": "none", "execution_id": "0f0e0d0c-aaaa-bbbb-cccc-123456789012", **overrides,
+    }
+    return {"CodePipeline.job": {"id": JOB_ID, "accountId": "111111111111", "data": {
+        "actionConfiguration": {"configuration": {"FunctionName": "orders-review", "UserParameters": json.dumps(params)}},
+        "inputArtifacts": [], "outputArtifacts": [],
+    }}}
+
+
+ENVIRON = {"ARTIFACT_BUCKET": BUCKET, "ARTIFACT_KEY_ARN": KEY_ARN, "AWS_REGION": REGION}
+TEMPLATE = "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: !Sub ${AWS::StackName}-orders\n"
+
+
+def stub_assume_role(stubs: Stubs) -> None:
+    stubs["sts"].add_response(
+        "assume_role",
+        {"Credentials": {"AccessKeyId": "ASIAREVIEWREVIEW0001", "SecretAccessKey": "secret", "SessionToken": "token",
+                         "Expiration": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)}},
+        {"RoleArn": ROLE, "RoleSessionName": "pipekit-review-prod", "DurationSeconds": 900},
+    )
+
+
+def stub_change_set(stubs: Stubs, changes: list[dict]) -> None:
+    stubs["cloudformation"].add_response(
+        "describe_change_set",
+        {"ChangeSetName": "orders-prod-pipeline", "ChangeSetId": CHANGE_SET_ID, "StackId": STACK_ID, "StackName": "orders-svc-prod",
+         "Status": "CREATE_COMPLETE", "ExecutionStatus": "AVAILABLE", "Changes": changes},
+        {"StackName": "orders-svc-prod", "ChangeSetName": "orders-prod-pipeline", "IncludePropertyValues": True},
+    )
+    stubs["cloudformation"].add_response("get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original"})
+    stubs["cloudformation"].add_response(
+        "get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original", "ChangeSetName": CHANGE_SET_ID},
+    )
+
+
+def stub_report(stubs: Stubs, body: Capture) -> str:
+    key = "reviews/0f0e0d0c-aaaa-bbbb-cccc-123456789012/prod.md"
+    stubs["s3"].add_response(
+        "put_object", {"ETag": '"abc"'},
+        {"Bucket": BUCKET, "Key": key, "Body": body, "ContentType": "text/markdown; charset=utf-8",
+         "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ARN},
+    )
+    return f"https://{REGION}.console.aws.amazon.com/s3/object/{BUCKET}?region={REGION}&prefix={key}"
+
+
+def change(action: str, logical_id: str, kind: str, replacement: str = "False") -> dict:
+    resource = {"Action": action, "LogicalResourceId": logical_id, "PhysicalResourceId": f"{logical_id}-1", "ResourceType": kind}
+    if action == "Modify":
+        resource["Replacement"] = replacement
+        resource["Details"] = [{"Target": {"Attribute": "Properties", "Name": "TableName" if kind.endswith("Table") else "Code",
+                                           "RequiresRecreation": "Always" if replacement == "True" else "Never"},
+                                "Evaluation": "Static", "ChangeSource": "DirectModification"}]
+    return {"Type": "Resource", "ResourceChange": resource}
+
+
+def test_a_clean_change_set_succeeds_with_verdict_and_report_url():
+    stubs = Stubs()
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
+    body = Capture()
+    url = stub_report(stubs, body)
+    stubs["codepipeline"].add_response(
+        "put_job_success_result", {},
+        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "no risk found in 1 changes", "REPORT_URL": url}, "executionDetails": ANY},
+    )
+    assert fn.handle(job(), stubs.clients(), ENVIRON) == "succeeded"
+    stubs.done()
+    # The target account is read with the review role's credentials, nothing else.
+    assert stubs.credentials == [{"AccessKeyId": "ASIAREVIEWREVIEW0001", "SecretAccessKey": "secret", "SessionToken": "token",
+                                  "Expiration": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)}]
+    report = body.value.decode("utf-8")
+    assert "**Verdict: no risk found in 1 changes**" in report and "`OrdersFunction`" in report and "prod" in report
+
+
+def test_fail_on_tripped_answers_failure_after_writing_the_report():
+    stubs = Stubs()
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "Table", "AWS::DynamoDB::Table", replacement="True")])
+    body = Capture()
+    url = stub_report(stubs, body)
+    message = Capture()
+    stubs["codepipeline"].add_response(
+        "put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": {"type": "JobFailed", "message": message}},
+    )
+    assert fn.handle(job(fail_on="data-loss"), stubs.clients(), ENVIRON) == "failed"
+    stubs.done()
+    assert "trips review.fail_on (data-loss)" in message.value and "1 data-loss" in message.value and url in message.value
+    assert "**data-loss** `Table`" in body.value.decode("utf-8")
+
+
+def test_the_same_change_set_passes_a_gate_it_does_not_trip():
+    stubs = Stubs()
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Add", "OrdersRole", "AWS::IAM::Role")])
+    stub_report(stubs, Capture())
+    stubs["codepipeline"].add_response(
+        "put_job_success_result", {},
+        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "1 permission in 1 changes", "REPORT_URL": ANY}, "executionDetails": ANY},
+    )
+    assert fn.handle(job(fail_on="data-loss"), stubs.clients(), ENVIRON) == "succeeded"
+    stubs.done()
+
+
+def test_a_change_set_that_is_gone_is_a_failure_result_not_an_exception():
+    stubs = Stubs()
+    stub_assume_role(stubs)
+    stubs["cloudformation"].add_client_error(
+        "describe_change_set", service_error_code="ChangeSetNotFound", service_message="ChangeSet [orders-prod-pipeline] does not exist",
+        http_status_code=404,
+        expected_params={"StackName": "orders-svc-prod", "ChangeSetName": "orders-prod-pipeline", "IncludePropertyValues": True},
+    )
+    message = Capture()
+    stubs["codepipeline"].add_response("put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": {"type": "JobFailed", "message": message}})
+    assert fn.handle(job(), stubs.clients(), ENVIRON) == "failed"
+    stubs.done()  # no report was written
+    assert "orders-prod-pipeline" in message.value and "gone" in message.value
+
+
+def test_a_denied_role_and_bad_parameters_are_failure_results():
+    stubs = Stubs()
+    stubs["sts"].add_client_error("assume_role", service_error_code="AccessDenied", service_message="not authorized", http_status_code=403)
+    failure = Capture()
+    stubs["codepipeline"].add_response("put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": failure})
+    assert fn.handle(job(), stubs.clients(), ENVIRON) == "failed"
+    stubs.done()
+    assert failure.value["type"] == "PermissionError" and "not authorized" in failure.value["message"]
+
+    stubs = Stubs()
+    stubs["codepipeline"].add_response("put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": failure})
+    assert fn.handle(job(fail_on="sometimes"), stubs.clients(), ENVIRON) == "failed"
+    stubs.done()
+    assert failure.value["type"] == "ConfigurationError" and "sometimes" in failure.value["message"]
