@@ -85,3 +85,21 @@ def test_deploy_build_dry_run_shows_the_upload_and_its_parameters(tmp_path, monk
     pipeline = next(s for s in plan["stacks"] if s["stack"] == "orders-pipeline")
     assert pipeline["parameters"] == {"ReviewFunctionBucket": "orders-artifacts-111111111111-eu-west-1", "ReviewFunctionKey": key}
     assert key in pipeline["reason"]
+
+
+def test_deploy_build_uploads_the_code_before_the_pipeline_and_once(tmp_path, moto_aws):
+    """Against moto in server mode: the zip lands under its SHA-256 key; a second deploy
+    finds it there and uploads nothing."""
+    root = tmp_path / "orders"
+    write_config(root, example_data())
+    runner = CliRunner()
+    assert runner.invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
+    code = package.build()
+    result = runner.invoke(main, ["--config", str(root / "pipekit.yaml"), "deploy", "--account", "build", "--yes"])
+    assert result.exit_code == 0, result.output
+    s3 = moto_aws.client("build", "s3")
+    stored = s3.get_object(Bucket="orders-artifacts-111111111111-eu-west-1", Key=code.key)
+    assert stored["Body"].read() == code.body
+    assert runner.invoke(main, ["--config", str(root / "pipekit.yaml"), "deploy", "--account", "build", "--yes"]).exit_code == 0
+    versions = s3.list_object_versions(Bucket="orders-artifacts-111111111111-eu-west-1", Prefix=code.key).get("Versions", [])
+    assert len(versions) == 1
