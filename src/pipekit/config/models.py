@@ -109,9 +109,6 @@ class Build(_Model):
     dotnet_version: str = "10.0"
     projects: list[str] = Field(min_length=1, description="projects (.csproj) to build")
     unit_tests: list[str] = Field(default_factory=list, description="unit-test projects (.csproj)")
-    pipekit_requirement: Optional[str] = Field(
-        default=None, description="pip requirement the review build installs; default: this pipekit's version from PyPI"
-    )
 
     @field_validator("dotnet_version", mode="before")
     @classmethod
