@@ -178,3 +178,24 @@ def test_every_finding_of_every_variant_is_complete(variant):
         assert f.file in names.CLOUDFORMATION_TEMPLATES and f.message
         if f.rule == DENIED and "explicit" not in f.message:
             assert json.loads(f.fix)["Effect"] == "Allow"
+
+
+REVIEW_FUNCTION_ROLE = "arn:aws:iam::111111111111:role/orders-review"
+
+
+def _without(templates, logical_id, sid):
+    document = templates[names.PIPELINE_TEMPLATE]["Resources"][logical_id]["Properties"]["Policies"][0]["PolicyDocument"]
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+
+
+@pytest.mark.parametrize("logical_id, sid, principal, actions", [
+    ("PipelineRole", "InvokeReview", "arn:aws:iam::111111111111:role/orders-pipeline", {"lambda:InvokeFunction"}),
+    ("ReviewRole", "AnswerTheJob", REVIEW_FUNCTION_ROLE, {"codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"}),
+    ("ReviewRole", "WriteReports", REVIEW_FUNCTION_ROLE, {"s3:PutObject"}),
+    ("ReviewRole", "AssumeTargetReviewRoles", REVIEW_FUNCTION_ROLE, {"sts:AssumeRole"}),
+    ("ReviewRole", "ArtifactKey", REVIEW_FUNCTION_ROLE, {"kms:Decrypt", "kms:GenerateDataKey"}),
+    ("ReviewRole", "Logs", REVIEW_FUNCTION_ROLE, {"logs:CreateLogStream", "logs:PutLogEvents"}),
+])
+def test_every_grant_of_the_review_function_is_needed(example, logical_id, sid, principal, actions):
+    found = new_findings(example, lambda templates: _without(templates, logical_id, sid))
+    assert {f.action for f in found if f.rule == DENIED and f.principal == principal} == actions

@@ -11,7 +11,6 @@ TARGET_ACCOUNT_TEMPLATE = "infra/target-account.yaml"
 PIPELINE_TEMPLATE = "infra/pipeline.yaml"
 SERVICE_TEMPLATE = "service/template.yaml"
 PACKAGED_TEMPLATE = "packaged.yaml"
-REVIEWSPEC = "reviewspec.yml"
 HOOKS_DIR = "service/hooks"
 HOOK_FILES = ("hooklib.py", "pre_traffic.py", "post_traffic.py")
 

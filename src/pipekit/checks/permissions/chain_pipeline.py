@@ -11,10 +11,10 @@ from typing import Any, Iterator, Mapping, Optional
 from pipekit.checks.permissions import service_data as data
 from pipekit.checks.permissions.arns import facts
 from pipekit.checks.permissions.asks import need
+from pipekit.checks.permissions.chain_service import function_needs
 from pipekit.checks.permissions.intrinsics import Stack
 from pipekit.checks.permissions.model import Need
 from pipekit.checks.permissions.unknown import unknown
-from pipekit.project import names
 
 
 def pipeline_needs(stack: Stack, service_transform: Optional[str]) -> Iterator[Need]:
@@ -56,6 +56,9 @@ def _action(stack: Stack, pipeline_role: str, bucket: str, stage: str, action: M
         project = f"arn:{stack.partition}:codebuild:{stack.region}:{stack.account}:project/{config.get('ProjectName')}"
         for call in data.CODEBUILD_ACTION_CALLS:
             yield need(caller, call, project, why)
+    elif provider == "Lambda":
+        for call in data.LAMBDA_ACTION_CALLS:
+            yield need(caller, call, _function_arn(stack, config.get("FunctionName")), why)
     elif provider == "Manual" and config.get("NotificationArn"):
         yield need(caller, "sns:Publish", str(config["NotificationArn"]), why + " asks for approval")
     elif provider == "CloudFormation":
@@ -118,13 +121,33 @@ def _buildspec(stack: Stack, role: str, name: str, props: Mapping[str, Any], act
     if spec == "buildspec.yml":  # `aws cloudformation package` uploads the code under packages/
         key = f"arn:{stack.partition}:s3:::{bucket}/packages/{unknown(f'{bucket} package')}"
         yield need(role, "s3:PutObject", key, why + ": aws cloudformation package uploads the code")
-    elif spec == names.REVIEWSPEC:  # pipekit changeset show through the target's review role
-        variables = {v.get("name"): v.get("value") for v in json.loads(str((action.get("Configuration") or {}).get("EnvironmentVariables") or "[]"))}
+
+
+def review_function_needs(stack: Stack) -> Iterator[Need]:
+    """The review function's role: its logs, the job it answers, the target's review role
+    it assumes and the report it publishes (src/pipekit/review_function/handler.py)."""
+    bucket = _artifact_bucket(stack)
+    functions = {str(stack.resolve((r.get("Properties") or {}).get("FunctionName"))): logical_id for logical_id, r in stack.resources.items()
+                 if isinstance(r, Mapping) and r.get("Type") == "AWS::Lambda::Function"}
+    for action in _pipeline_actions(stack, "Lambda"):
+        config = action.get("Configuration") or {}
+        name = str(config.get("FunctionName"))
+        if name not in functions:
+            continue
+        props = stack.resolve(stack.resources[functions[name]].get("Properties") or {})
+        role, why = str(props.get("Role")), f"review function {name} (action {action.get('Name')})"
+        yield from function_needs(stack, functions[name], props)
+        for call in data.JOB_RESULT_CALLS:
+            yield need(role, call, "*", why + " answers the pipeline's job")
+        parameters = json.loads(str(config.get("UserParameters") or "{}"))
+        if parameters.get("review_role_arn"):
+            yield need(role, "sts:AssumeRole", str(parameters["review_role_arn"]), why + " reads the change set through this role")
         key = f"arn:{stack.partition}:s3:::{bucket}/reviews/{unknown(f'{bucket} review report')}"
         yield need(role, "s3:PutObject", key, why + " publishes the review report")
-        review_role = variables.get("REVIEW_ROLE_ARN")
-        if review_role:
-            yield need(role, "sts:AssumeRole", str(review_role), why + " reviews the change set through this role")
+
+
+def _function_arn(stack: Stack, name: Any) -> str:
+    return f"arn:{stack.partition}:lambda:{stack.region}:{stack.account}:function:{name}"
 
 
 def review_needs(stack: Stack, review_role: str, stack_name: str, account: str) -> Iterator[Need]:
@@ -147,14 +170,18 @@ def event_needs(stack: Stack) -> Iterator[Need]:
                 yield need("events.amazonaws.com", "sns:Publish", arn, f"rule {logical_id} notifies {arn.rsplit(':', 1)[-1]}", context)
 
 
-def _codebuild_actions(stack: Stack) -> dict[str, list[Mapping[str, Any]]]:
-    found: dict[str, list] = {}
+def _pipeline_actions(stack: Stack, provider: str) -> Iterator[Mapping[str, Any]]:
+    """The pipeline's actions of one provider, resolved."""
     for resource in stack.resources.values():
         if isinstance(resource, Mapping) and resource.get("Type") == "AWS::CodePipeline::Pipeline":
             for stage in stack.resolve((resource.get("Properties") or {}).get("Stages") or []):
-                for action in stage.get("Actions") or []:
-                    if (action.get("ActionTypeId") or {}).get("Provider") == "CodeBuild":
-                        found.setdefault(str((action.get("Configuration") or {}).get("ProjectName")), []).append(action)
+                yield from (a for a in stage.get("Actions") or [] if (a.get("ActionTypeId") or {}).get("Provider") == provider)
+
+
+def _codebuild_actions(stack: Stack) -> dict[str, list[Mapping[str, Any]]]:
+    found: dict[str, list] = {}
+    for action in _pipeline_actions(stack, "CodeBuild"):
+        found.setdefault(str((action.get("Configuration") or {}).get("ProjectName")), []).append(action)
     return found
 
 

@@ -25,14 +25,15 @@ def service_role_needs(stack: Stack) -> Iterator[Need]:
     for logical_id, resource in _of_type(stack, "AWS::Lambda::Function"):
         props = stack.resolve(resource.get("Properties") or {})
         functions[facts(stack, logical_id).ref] = (logical_id, props)
-        yield from _function(stack, logical_id, props)
+        yield from function_needs(stack, logical_id, props)
     for logical_id, resource in _of_type(stack, "AWS::Lambda::Alias"):
         update = ((resource.get("UpdatePolicy") or {}).get("CodeDeployLambdaAliasUpdate"))
         if isinstance(update, Mapping):
             yield from _deployment(stack, logical_id, stack.resolve(update), update, functions)
 
 
-def _function(stack: Stack, logical_id: str, props: Mapping[str, Any]) -> Iterator[Need]:
+def function_needs(stack: Stack, logical_id: str, props: Mapping[str, Any]) -> Iterator[Need]:
+    """What any function's role is asked by Lambda itself: its logs, its environment's key."""
     role = str(props.get("Role"))
     name = facts(stack, logical_id).ref
     group = (props.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}"

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping, Optional
 from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
 from pipekit.checks.permissions.chain_cfn import execution_role_needs
-from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_needs
+from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_function_needs, review_needs
 from pipekit.checks.permissions.chain_service import boundary_needs, service_role_needs
 from pipekit.checks.permissions.model import DENIED, UNPROVABLE, Need, PermissionFinding
 from pipekit.checks.permissions.registry import Registry, Where, bucket_of, undecidable_policy
@@ -47,6 +47,7 @@ def needs(project: Project) -> list[Need]:
     if project.pipeline is not None:
         found += pipeline_needs(project.pipeline, transform)
         found += codebuild_needs(project.pipeline)
+        found += review_function_needs(project.pipeline)
         found += event_needs(project.pipeline)
     for stage, stack in project.services:
         found += execution_role_needs(stage, stack)

@@ -44,6 +44,11 @@ CODEBUILD_LOG_CALLS = ("logs:CreateLogStream", "logs:PutLogEvents")
 # Test reports into an existing report group (CodeBuild User Guide, "Test report permissions").
 CODEBUILD_REPORT_CALLS = ("codebuild:CreateReport", "codebuild:UpdateReport", "codebuild:BatchPutTestCases")
 
+# A pipeline's Invoke/Lambda action: the pipeline role invokes the function, which answers
+# the job itself (CodePipeline User Guide, "Invoke an AWS Lambda function in a pipeline").
+LAMBDA_ACTION_CALLS = ("lambda:InvokeFunction",)
+JOB_RESULT_CALLS = ("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult")
+
 # What `pipekit changeset show` calls through the review role (pipekit.aws.cloudformation:
 # pending_change_sets, describe_change_set, get_template).
 REVIEW_CALLS = ("cloudformation:ListChangeSets", "cloudformation:DescribeChangeSet", "cloudformation:GetTemplate")
