@@ -79,10 +79,6 @@ def check(project: Project, suppressed: frozenset[str] = frozenset()) -> list[Pr
     return [problem for r in RULES if r.id not in suppressed for problem in r.run(project)]
 
 
-def by_id(rule_id: str) -> Optional[Rule]:
-    return next((r for r in RULES if r.id == rule_id), None)
-
-
 # ---------------------------------------------------------------- the pipeline
 
 
@@ -162,24 +158,23 @@ def _trusted(project: Project, logical_id: str) -> Optional[list[Any]]:
     return [p for s in trust.get("Statement") or [] for p in _aws_principals(s)]
 
 
+def _trusts_only(project: Project, logical_id: str, what: str, trusted_role: str) -> Iterator[tuple[str, str]]:
+    cfg = project.cfg
+    expected = names.role_arn(cfg, cfg.build_account_id, trusted_role)
+    principals = _trusted(project, logical_id)
+    if principals != [expected]:
+        yield TARGET_ACCOUNT_TEMPLATE, f"the {what} must trust only {expected}, it trusts {principals}"
+
+
 @rule("PK105", "the deployment role trusts only the pipeline role", TARGET_ACCOUNT_TEMPLATE)
 def _deploy_role_trust(project: Project) -> Iterator[tuple[str, str]]:
-    cfg = project.cfg
-    expected = names.role_arn(cfg, cfg.build_account_id, names.pipeline_role(cfg))
-    principals = _trusted(project, "DeploymentRole")
-    if principals != [expected]:
-        yield TARGET_ACCOUNT_TEMPLATE, f"the deployment role must trust only the pipeline role {expected}, it trusts {principals}"
+    yield from _trusts_only(project, "DeploymentRole", "deployment role", names.pipeline_role(project.cfg))
 
 
-@rule("PK106", "the review role trusts only the build account's review", TARGET_ACCOUNT_TEMPLATE)
+@rule("PK106", "the review role trusts only the build account's review function", TARGET_ACCOUNT_TEMPLATE)
 def _review_role_trust(project: Project) -> Iterator[tuple[str, str]]:
-    cfg = project.cfg
-    if not any(s.approval_action for s in layout.stages(cfg)):
-        return
-    expected = names.role_arn(cfg, cfg.build_account_id, names.review_role(cfg))
-    principals = _trusted(project, "ReviewRole")
-    if principals != [expected]:
-        yield TARGET_ACCOUNT_TEMPLATE, f"the review role must trust only the build account's review {expected}, it trusts {principals}"
+    if any(s.approval_action for s in layout.stages(project.cfg)):
+        yield from _trusts_only(project, "ReviewRole", "review role", names.review_role(project.cfg))
 
 
 @rule("PK107", "the artifact key and bucket grant exactly the target accounts' deployment and execution roles", BUILD_ACCOUNT_TEMPLATE)

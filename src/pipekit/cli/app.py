@@ -55,11 +55,6 @@ class Application:
         """Whether a question can be answered: stdin is a terminal."""
         return sys.stdin.isatty()
 
-    def require_answerable(self, what: str) -> None:
-        """Refuse up front when a question would have nobody to answer it."""
-        if not self.can_ask():
-            raise UsageError(f"no terminal to confirm on: {what}")
-
     @staticmethod
     def confirm(question: str) -> bool:
         return click.confirm(question, default=False)

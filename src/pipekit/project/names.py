@@ -80,10 +80,6 @@ def integration_test_project(cfg: Config) -> str:
     return f"{cfg.project}-integration-tests"
 
 
-def review_project(cfg: Config) -> str:
-    return review_role(cfg)
-
-
 def review_function(cfg: Config) -> str:
     """The review's Lambda function in the build account; its role is review_role (the
     name the target accounts' review roles trust)."""
@@ -91,9 +87,8 @@ def review_function(cfg: Config) -> str:
 
 
 def review_log_group(cfg: Config) -> str:
-    """The review function's log group: under /aws/codebuild/<project>-*, where the
-    artifact key's policy lets CloudWatch Logs encrypt (and where the review build logged)."""
-    return codebuild_log_group(review_function(cfg))
+    """The review function's log group, where Lambda would put it."""
+    return f"/aws/lambda/{review_function(cfg)}"
 
 
 def codebuild_log_group(project: str) -> str:

@@ -91,7 +91,6 @@ def context(cfg: Config) -> dict:
     stages = layout.stages(cfg)
     build_project = names.build_project(cfg)
     test_project = names.integration_test_project(cfg)
-    review_project = names.review_project(cfg)
     return {
         "header": HEADER,
         "cfg": cfg,
@@ -134,12 +133,9 @@ def context(cfg: Config) -> dict:
             "review_role": names.review_role(cfg),
             "review_role_arn": names.role_arn(cfg, cfg.build_account_id, names.review_role(cfg)),
             "build_project": build_project,
-            "build_log_group": names.codebuild_log_group(build_project),
             "unit_test_reports": names.report_group(build_project, UNIT_TEST_REPORT),
             "integration_test_project": test_project,
-            "integration_test_log_group": names.codebuild_log_group(test_project),
             "integration_test_reports": names.report_group(test_project, INTEGRATION_TEST_REPORT),
-            "review_project": review_project,
             "review_log_group": names.review_log_group(cfg),
             "review_function": names.review_function(cfg),
             "codebuild_log_groups": names.codebuild_log_group(f"{cfg.project}-*"),
