@@ -4,16 +4,13 @@ is test_validate's job: `pipekit validate` runs it, so each config is linted onc
 
 from __future__ import annotations
 
-import copy
 import json
 
-import boto3
 import yaml
 import pytest
 from cfnlint.decode.cfn_yaml import loads
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
 
+from pipekit.checks.tools import transform
 from pipekit.project import layout, names
 from pipekit.project.render import render_all
 
@@ -29,12 +26,7 @@ def template(files, path):
 
 
 def translated_service(cfg, files):
-    service = template(files, "service/template.yaml")
-    for resource in service["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = "s3://bucket/code.zip"
-    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=cfg.region))
-    return translator.translate(copy.deepcopy(service), {}, get_managed_policy_map=lambda: {})
+    return transform(template(files, "service/template.yaml"), cfg.region, lambda *_: "s3://bucket/code.zip")
 
 
 def test_service_translates_with_traffic_shifting_and_alarms(rendered):

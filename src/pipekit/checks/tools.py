@@ -3,10 +3,9 @@ its own CLI does, so its rules load once), and the SAM transform CloudFormation 
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pipekit.checks.findings import Finding
 
@@ -43,27 +42,45 @@ class Translation:
     findings: list[Finding] = field(default_factory=list)
 
 
-def translate_service(rel: str, template: dict, region: str) -> Translation:
-    """Run the SAM transform offline, as CloudFormation would at change-set time."""
+def transform(template: dict, region: str, code_uri: Callable[[str, str], str]) -> dict:
+    """The template after the SAM transform CloudFormation runs at change-set time, run
+    offline. `aws cloudformation package` turns local CodeUri paths into S3 locations at
+    build time; `code_uri(logical_id, path)` stands in for it. Raises the translator's errors."""
     import boto3
-    from samtranslator.model.exceptions import InvalidDocumentException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
-    fragment = copy.deepcopy(template)
-    for resource in (fragment.get("Resources") or {}).values():
+    fragment = _plain(template)
+    for logical_id, resource in (fragment.get("Resources") or {}).items():
         props = resource.get("Properties") or {}
-        # `aws cloudformation package` turns local CodeUri paths into S3 locations at
-        # build time; stand in for it so that the rest of the template is checked.
         if resource.get("Type") == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
             if not props["CodeUri"].startswith("s3://"):
-                props["CodeUri"] = f"s3://pipekit-validate/{props['CodeUri'].lstrip('./')}.zip"
+                props["CodeUri"] = code_uri(logical_id, props["CodeUri"])
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
     # The translator logs notes about its feature toggles; only its errors matter here.
     logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    return translator.translate(fragment, {}, get_managed_policy_map=lambda: {})
+
+
+def translate_service(rel: str, template: dict, region: str) -> Translation:
+    """The SAM transform's findings on the service template (and its output)."""
+    from samtranslator.model.exceptions import InvalidDocumentException
+
     try:
-        return Translation(translator.translate(fragment, {}, get_managed_policy_map=lambda: {}))
+        return Translation(transform(template, region, lambda _, path: f"s3://pipekit-validate/{path.lstrip('./')}.zip"))
     except InvalidDocumentException as exc:
         return Translation(None, [Finding("sam-translator", rel, None, None, "transform", "error", str(c.message)) for c in exc.causes])
     except Exception as exc:  # the translator raises many types; each is a finding, not a crash
         return Translation(None, [Finding("sam-translator", rel, None, None, "transform", "error", str(exc))])
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy as plain data: cfn-lint's decoder returns dict/str subclasses with line
+    marks, which the translator does not take."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value

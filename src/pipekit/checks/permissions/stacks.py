@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from pipekit.checks.permissions import sam
+from pipekit.checks import tools
 from pipekit.checks.permissions.arns import ref_and_attrs
 from pipekit.checks.permissions.intrinsics import Stack
 from pipekit.checks.permissions.registry import Registry
+from pipekit.checks.permissions.unknown import unknown
 from pipekit.config.models import Config
 from pipekit.project import layout, names
 
@@ -43,7 +44,7 @@ def load(templates: Mapping[str, Any], cfg: Config) -> Project:
 
     project.build = stack(names.BUILD_ACCOUNT_TEMPLATE, cfg.build_account_id, names.artifacts_stack(cfg))
     build_exports = exports_of(project.build)
-    key = build_exports.get(f"{cfg.project}-ArtifactKeyArn")
+    key = build_exports.get(names.export(cfg, "ArtifactKeyArn"))
     for target in layout.targets(cfg):
         made = stack(names.TARGET_ACCOUNT_TEMPLATE, target.id, names.target_stack(cfg), {"ArtifactKeyArn": key} if key else {})
         if made is not None:
@@ -51,9 +52,16 @@ def load(templates: Mapping[str, Any], cfg: Config) -> Project:
     project.pipeline = stack(names.PIPELINE_TEMPLATE, cfg.build_account_id, names.pipeline_stack(cfg), exports=build_exports)
     source = templates.get(names.SERVICE_TEMPLATE)
     if isinstance(source, Mapping):
+        # Code stands in as objects under packages/ of the artifact bucket whose key is
+        # unknown, so reading it is checked like every other artifact read.
+        bucket = names.artifact_bucket(cfg)
+
+        def package(logical_id: str, _path: str) -> str:
+            return f"s3://{bucket}/packages/{unknown(f'package of {logical_id}')}"
+
         try:
-            project.service_template = sam.translate(dict(source), cfg.region, names.artifact_bucket(cfg))
-        except sam.TransformError as exc:
+            project.service_template = tools.transform(dict(source), cfg.region, package)
+        except Exception as exc:  # validate reports the transform's errors; here nothing is left to check
             project.problems.append(f"the SAM transform failed ({exc}); the execution role and the service's roles were not checked")
     if project.service_template is not None:
         for stage in layout.stages(cfg):
