@@ -84,6 +84,8 @@ def test_a_resource_the_execution_role_cannot_create_fails_validate(project):
     denied = [f for f in json.loads(result.output)["findings"] if f["rule"] == "PK-PERM-DENIED"]
     assert any("orders-cfn-exec cannot sqs:CreateQueue" in f["message"] for f in denied)
     assert all(f["fix"] for f in denied)
+    text = run(project, "validate", "--only", "permissions").output
+    assert '  fix: {"Effect": "Allow", "Action": "sqs:CreateQueue"' in text
 
 
 def test_only_runs_the_checks_it_names(project):

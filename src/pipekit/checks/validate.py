@@ -60,7 +60,7 @@ def _permission_findings(parsed: dict[str, dict], cfg: Config) -> list[Finding]:
     from pipekit.checks.permissions import preflight
 
     return [
-        Finding("preflight", f.file, f.line, None, f.rule, "error", f"{f.message}", f.fix or "")
+        Finding("preflight", f.file, f.line, None, f.rule, "error", f.message, f.fix or "")
         for f in preflight(parsed, cfg)
     ]
 

@@ -20,6 +20,8 @@ def report(findings: list[Finding], files_checked: int, accepted: list[dict] = (
                 finding.location, " ", (finding.rule, STYLES.get(finding.severity, "")), " ", finding.message, (f" [{finding.tool}]", "dim")
             )
         )
+        if finding.fix:
+            console.print(Text(f"  fix: {finding.fix}", style="dim"))
     if not findings:
         console.print(Text(f"{files_checked} files checked: no findings (cfn-lint, SAM transform, cross-template rules, permission preflight)", style="green"))
     else:
