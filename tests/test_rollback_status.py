@@ -231,3 +231,60 @@ def test_missing_permissions_is_one_line_not_a_traceback(project, aws):
     assert result.exit_code == 1
     assert "access denied" in result.output and "cloudformation:DescribeStacks" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# Rollback with only the environment's account: the build account's pipeline may be out of reach.
+
+def stub_environment_only(aws, stack_status="UPDATE_COMPLETE", active=False):
+    """The prod reads of stub_observation; the build account answers that it has no such pipeline."""
+    stub_observation(aws, stack_status, active)
+    build = aws.accounts["build"]
+    build.stubbers.pop("codepipeline").deactivate()
+    build.clients.pop("codepipeline")
+    build.stub("codepipeline").add_client_error(
+        "get_pipeline", "PipelineNotFoundException", "Account '111111111111' does not have a pipeline with name 'orders'", 400)
+
+
+def test_without_the_pipeline_a_traffic_shift_is_still_stopped(project, aws):
+    stub_environment_only(aws, "UPDATE_IN_PROGRESS", active=True)
+    result = run(project, "rollback", "--env", "prod", "--dry-run")
+    assert result.exit_code == 0, result.output
+    aws.assert_done()
+    assert "Rollback plan for prod: stop traffic shift" in result.output
+    assert ("note: could not read pipeline orders: account build: Account '111111111111' does not have a pipeline "
+            "with name 'orders'; the stage rollback is not offered") in result.output
+
+
+def test_without_build_credentials_a_stuck_stack_is_still_unstuck(project, aws, monkeypatch):
+    from pipekit.aws.errors import CredentialsError
+
+    stub_observation(aws, "UPDATE_IN_PROGRESS")
+    original = aws.open_account
+
+    def open_account(accounts, account, overrides=None):
+        if account == "build":
+            raise CredentialsError("account build: no AWS credentials found")
+        return original(accounts, account, overrides)
+
+    monkeypatch.setattr("pipekit.aws.sessions.open_account", open_account)
+    result = run(project, "rollback", "--env", "prod", "--dry-run", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["remedy"] == "cancel_update"
+    assert document["details"] == ["could not read pipeline orders: account build: no AWS credentials found; the stage rollback is not offered"]
+
+
+def test_a_stable_stack_without_the_pipeline_says_why_nothing_is_offered(project, aws):
+    stub_environment_only(aws)
+    result = run(project, "rollback", "--env", "prod", "--dry-run")
+    assert result.exit_code == 1
+    assert "the stage rollback needs the pipeline, which could not be read: pipeline orders: account build: Account" in result.output
+    assert "account prod" not in result.output  # the build account answered, not prod
+
+
+def test_a_failing_stage_rollback_names_the_build_account(project, aws):
+    stub_observation(aws)
+    aws.accounts["build"].stub("codepipeline").add_client_error("rollback_stage", "AccessDeniedException", "not authorized", 400)
+    result = run(project, "rollback", "--env", "prod", "--yes")
+    assert result.exit_code == 1
+    assert "error: account build: access denied: not authorized" in result.output

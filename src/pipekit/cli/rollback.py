@@ -47,7 +47,6 @@ def rollback(
     Exit 0 rolled back (or planned, with --dry-run), 1 nothing to roll back or it failed,
     2 usage, config or credentials.
     """
-    from pipekit.aws.errors import aws_errors
     from pipekit.errors import EXIT_FAILED, UsageError
     from pipekit.recovery.observe import observe
     from pipekit.recovery.rollback import plan
@@ -60,16 +59,14 @@ def rollback(
         raise UsageError("no terminal to confirm on: pass --yes to roll back, or --dry-run to see the plan")
     clients = app.aws(env.account, profile, region)
     reporter = RollbackReporter(output_format)
-    with aws_errors(env.account):
-        rollback_plan = plan(observe(cfg, env, clients, to_execution), to_execution, skip)
+    rollback_plan = plan(observe(cfg, env, clients, to_execution), to_execution, skip)
     reporter.plan(rollback_plan, dry_run)
     if dry_run:
         return
     if not yes and not app.confirm(f"Carry out this rollback of {env.name}?"):
         click.echo("Nothing changed.")
         ctx.exit(EXIT_FAILED)
-    with aws_errors(env.account):
-        result = RollbackRunner(clients, reporter).run(rollback_plan)
+    result = RollbackRunner(clients, reporter).run(rollback_plan)
     reporter.finished(result)
     if not result.ok:
         ctx.exit(EXIT_FAILED)

@@ -11,7 +11,7 @@ plan out exactly as it is shown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from pipekit.aws.cloudformation import Stack
@@ -46,6 +46,7 @@ class Observations:
     stage_execution: str = ""  # the execution whose artifact the stage runs now
     executions: tuple[Execution, ...] = ()  # newest first
     execution_versions: dict[str, Optional[int]] = field(default_factory=dict)
+    unreadable: tuple[str, ...] = ()  # what could not be read, and why (e.g. the build account's pipeline)
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,13 @@ def plan(obs: Observations, to_execution: Optional[str] = None, skip_resources: 
             for d in active
         )
         weights = tuple(f"{a.function}:{a.name} -> " + ", ".join(f"v{v} {w:.0%}" for v, w in a.weights.items()) for a in obs.aliases)
-        return RollbackPlan(obs.env, "stop_traffic_shift", steps, weights)
+        return RollbackPlan(obs.env, "stop_traffic_shift", steps, weights + _unread(obs))
 
     stack = obs.stack
     if stack is not None and not to_execution:
-        step = _stack_step(obs, stack, skip_resources)
-        if step is not None:
-            return step
+        stack_plan = _stack_step(obs, stack, skip_resources)
+        if stack_plan is not None:
+            return replace(stack_plan, details=stack_plan.details + _unread(obs))
     if stack is not None and stack.in_progress:
         raise RollbackRefused(f"{obs.stack_name} is {stack.status}; wait for it to finish, then run rollback again")
     return _stage_rollback(obs, to_execution)
@@ -118,7 +119,17 @@ def _stack_step(obs: Observations, stack: Stack, skip: tuple[str, ...]) -> Optio
     return None
 
 
+def _unread(obs: Observations) -> tuple[str, ...]:
+    return tuple(f"could not read {what}; the stage rollback is not offered" for what in obs.unreadable)
+
+
 def _stage_rollback(obs: Observations, to_execution: Optional[str]) -> RollbackPlan:
+    if not obs.pipeline and obs.unreadable:
+        unread = "; ".join(obs.unreadable)
+        if to_execution:
+            raise RollbackRefused(f"--to-execution needs the pipeline, which could not be read: {unread}")
+        raise NothingToRollBack(f"{obs.env}: no traffic shift and the stack is stable; the stage rollback needs the pipeline, "
+                                f"which could not be read: {unread}")
     if not obs.pipeline:
         raise NothingToRollBack(f"{obs.env}: no traffic shift, the stack is stable, and no pipeline was found to roll back")
     if obs.pipeline_type != "V2":

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from pipekit.aws.errors import aws_errors
 from pipekit.errors import PipekitError
 from pipekit.recovery.rollback import RollbackPlan, Step
 from pipekit.release.follow import follow_stack
@@ -73,7 +74,8 @@ class RollbackRunner:
         }.get(step.api)
         if run is None:
             raise PipekitError(f"unknown step {step.api}")
-        return run(step, self.clients(step.account, service))
+        with aws_errors(step.account):  # an error names the account that answered
+            return run(step, self.clients(step.account, service))
 
     def _stop_deployment(self, step: Step, codedeploy: Any) -> StepResult:
         deployment = step.params["deploymentId"]
