@@ -180,3 +180,15 @@ def test_the_gate_is_the_change_set_created_before_the_approval():
     waiting = PendingApproval("orders", "Prod", "Approve", TOKEN)
     gate = gate_of(waiting, list(reversed(actions)), config_from(example_data()))
     assert (gate.account, gate.change_set) == ("prod", "gated")
+
+
+def test_approve_and_reject_together_is_a_usage_error(project, aws):
+    result = approve(project, "--approve", "--reject", "--yes")
+    assert result.exit_code == 2 and "--approve and --reject cannot be given together" in result.output
+    assert aws.opened == []
+
+
+def test_an_unknown_environment_is_refused_before_any_aws_call(project, aws):
+    result = approve(project, "--env", "qa")
+    assert result.exit_code == 2 and "unknown environment 'qa' (known: dev, prod)" in result.output
+    assert aws.opened == []

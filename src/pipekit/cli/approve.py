@@ -12,8 +12,8 @@ from pipekit.cli.options import aws_options
 
 @click.command()
 @click.option("--env", help="Environment whose approval to answer (needed when several wait).")
-@click.option("--approve", "decision", flag_value="approve", help="Approve (with --yes: without asking).")
-@click.option("--reject", "decision", flag_value="reject", help="Reject (with --yes: without asking).")
+@click.option("--approve", "approve_flag", is_flag=True, help="Approve (with --yes: without asking).")
+@click.option("--reject", "reject_flag", is_flag=True, help="Reject (with --yes: without asking).")
 @click.option("--summary", "note", help="Your reason, recorded with the answer.")
 @click.option("--yes", "-y", is_flag=True, help="Answer without asking; needs --approve or --reject.")
 @aws_options
@@ -23,7 +23,8 @@ def approve(
     ctx: click.Context,
     app: Application,
     env: Optional[str],
-    decision: Optional[str],
+    approve_flag: bool,
+    reject_flag: bool,
     note: Optional[str],
     yes: bool,
     profile: Optional[str],
@@ -49,12 +50,15 @@ def approve(
     from pipekit.release.changesets import load_review
     from pipekit.ui.review import print_review
 
+    if approve_flag and reject_flag:
+        raise UsageError("--approve and --reject cannot be given together; choose one")
+    decision = "approve" if approve_flag else "reject" if reject_flag else None
+    cfg = app.config
+    environment = app.environment(env) if env else None  # an unknown name is refused before any AWS call
     if yes and not decision:
         raise UsageError("--yes needs --approve or --reject")
     if not yes and not app.can_ask():
         raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
-    cfg = app.config
-    environment = app.environment(env) if env else None
     clients = app.aws(BUILD_ACCOUNT, profile, region)
     pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     with aws_errors(BUILD_ACCOUNT):
