@@ -182,15 +182,20 @@ def test_status_json_assert_golden(project, aws):
     assert [s["name"] for s in report["pipeline"]["stages"]] == ["Build", "Prod"]
 
 
-def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, monkeypatch):
+def out_of_reach(aws, monkeypatch, name, error):
+    """Opening account `name` fails with `error`; the others stay stubbed."""
     original = aws.open_account
 
     def open_account(accounts, account, overrides=None):
-        if account == "dev":
-            raise PipekitError("account dev: the SSO session has expired or is missing; run `aws sso login`")
+        if account == name:
+            raise error
         return original(accounts, account, overrides)
 
     monkeypatch.setattr("pipekit.aws.sessions.open_account", open_account)
+
+
+def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, monkeypatch):
+    out_of_reach(aws, monkeypatch, "dev", PipekitError("account dev: the SSO session has expired or is missing; run `aws sso login`"))
     prod = aws.accounts["prod"]
     prod.stub("cloudformation").add_client_error("describe_stacks", "ValidationError", "Stack with id orders-svc-prod does not exist", 400)
     stub_status_pipeline(aws)
@@ -259,14 +264,7 @@ def test_without_build_credentials_a_stuck_stack_is_still_unstuck(project, aws, 
     from pipekit.aws.errors import CredentialsError
 
     stub_observation(aws, "UPDATE_IN_PROGRESS")
-    original = aws.open_account
-
-    def open_account(accounts, account, overrides=None):
-        if account == "build":
-            raise CredentialsError("account build: no AWS credentials found")
-        return original(accounts, account, overrides)
-
-    monkeypatch.setattr("pipekit.aws.sessions.open_account", open_account)
+    out_of_reach(aws, monkeypatch, "build", CredentialsError("account build: no AWS credentials found"))
     result = run(project, "rollback", "--env", "prod", "--dry-run", "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
@@ -288,3 +286,28 @@ def test_a_failing_stage_rollback_names_the_build_account(project, aws):
     result = run(project, "rollback", "--env", "prod", "--yes")
     assert result.exit_code == 1
     assert "error: account build: access denied: not authorized" in result.output
+
+
+def test_verbose_and_debug_show_what_the_one_line_error_hides(project, aws):
+    def denied():
+        aws.accounts["prod"].stub("cloudformation").add_client_error(
+            "describe_stacks", "AccessDenied", "not authorized to perform: cloudformation:DescribeStacks", 403)
+
+    denied()
+    plain = run(project, "rollback", "--env", "prod", "--dry-run")
+    denied()
+    verbose = CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "--verbose", "rollback", "--env", "prod", "--dry-run"])
+    denied()
+    debug = CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "--debug", "rollback", "--env", "prod", "--dry-run"])
+    line = "error: account prod: access denied: not authorized to perform: cloudformation:DescribeStacks"
+    assert plain.output.strip() == line
+    assert verbose.exit_code == debug.exit_code == plain.exit_code == 1
+    assert verbose.output.splitlines()[:3] == [
+        line,
+        "caused by botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the DescribeStacks operation: "
+        "not authorized to perform: cloudformation:DescribeStacks",
+        "  AWS: code=AccessDenied message=not authorized to perform: cloudformation:DescribeStacks http_status=403 operation=DescribeStacks",
+    ]
+    assert "Traceback" not in verbose.output
+    assert debug.output.count("Traceback (most recent call last):") == 2  # the AWS error's and pipekit's own
+    assert "botocore.exceptions.ClientError" in debug.output and "pipekit.aws.errors.AwsError" in debug.output

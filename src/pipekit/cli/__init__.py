@@ -40,19 +40,23 @@ class PipekitGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PipekitError as exc:
-            from pipekit.ui.console import error
-
-            error(str(exc))
-            ctx.exit(exc.exit_code)
+            self._fail(ctx, str(exc), exc, exc.exit_code)
         except Exception as exc:
             # An AWS or credentials failure that no command turned into a pipekit error:
             # still one line, not a traceback. Anything else is a bug and shows as one.
             if not type(exc).__module__.startswith("botocore"):
                 raise
-            from pipekit.ui.console import error
+            self._fail(ctx, f"AWS: {exc}", exc, EXIT_FAILED)
 
-            error(f"AWS: {exc}")
-            ctx.exit(EXIT_FAILED)
+    @staticmethod
+    def _fail(ctx: click.Context, message: str, exc: Exception, exit_code: int) -> None:
+        from pipekit.ui.console import error, note
+        from pipekit.ui.debug import details
+
+        error(message)
+        for line in details(exc, getattr(ctx.obj, "verbosity", 0)):
+            note(line)
+        ctx.exit(exit_code)
 
 
 @click.group(cls=PipekitGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -69,8 +73,10 @@ class PipekitGroup(click.Group):
     metavar="URL",
     help="Send every AWS call to this endpoint (a local emulator). AWS_ENDPOINT_URL works too.",
 )
+@click.option("--verbose", "-v", "verbose", is_flag=True, help="On an error, also show the original error it came from (AWS's code, message, request id).")
+@click.option("--debug", is_flag=True, help="As --verbose, with the tracebacks.")
 @click.pass_context
-def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional[str]) -> None:
+def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional[str], verbose: bool, debug: bool) -> None:
     """pipekit: a cross-account AWS delivery pipeline for .NET services, from one pipekit.yaml.
 
     \b
@@ -90,3 +96,4 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
     from pipekit.cli.app import Application
 
     ctx.obj = Application(config_path, endpoint_url)
+    ctx.obj.verbosity = 2 if debug else 1 if verbose else 0

@@ -23,6 +23,7 @@ class Application:
     def __init__(self, config_path: Optional[Path] = None, endpoint_url: Optional[str] = None) -> None:
         self.config_path = config_path or Path(DEFAULT_CONFIG)
         self.endpoint_url = endpoint_url
+        self.verbosity = 0  # 1 --verbose, 2 --debug: what a one-line error hides is shown
         self._config: Optional["Config"] = None
 
     # ------------------------------------------------------------ the project

@@ -25,6 +25,11 @@ def error(message: str) -> None:
     err().print(Text.assemble(("error: ", "bold red"), message))
 
 
+def note(message: str) -> None:
+    """A detail under an error (--verbose): unstyled, so that it reads like the original."""
+    err().print(Text(message), markup=False)
+
+
 def warn(message: str) -> None:
     err().print(Text.assemble(("warning: ", "yellow"), message))
 
