@@ -14,7 +14,11 @@ from test_changeset_show import stub_review
 TOKEN = "0a1b2c3d-4e5f-6a7b-8c9d-000000000001"
 
 
-def pipeline_state(waiting=True):
+ROLLBACK_EXECUTION = "7e57ab1e-0000-4000-8000-000000000002"
+TARGET_EXECUTION = "7e57ab1e-0000-4000-8000-000000000001"
+
+
+def pipeline_state(waiting=True, execution_type="STANDARD"):
     approve = {"actionName": "Approve"}
     if waiting:
         approve["latestExecution"] = {"status": "InProgress", "token": TOKEN, "lastStatusChange": T0}
@@ -22,7 +26,9 @@ def pipeline_state(waiting=True):
         "pipelineName": "orders",
         "stageStates": [
             {"stageName": "Dev", "actionStates": [{"actionName": "CreateChangeSet", "latestExecution": {"status": "Succeeded"}}]},
-            {"stageName": "Prod", "latestExecution": {"pipelineExecutionId": "exec-42", "status": "InProgress"},
+            {"stageName": "Prod", "latestExecution": {
+                "pipelineExecutionId": ROLLBACK_EXECUTION if execution_type == "ROLLBACK" else "exec-42", "status": "InProgress",
+                "type": execution_type},
              "actionStates": [{"actionName": "CreateChangeSet", "latestExecution": {"status": "Succeeded"}}, approve]},
         ],
     }
@@ -55,9 +61,9 @@ def approve(project, *args, **kwargs):
     return CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "approve", *args], **kwargs)
 
 
-def stub_pipeline(aws, waiting=True):
+def stub_pipeline(aws, waiting=True, execution_type="STANDARD"):
     codepipeline = aws.accounts["build"].stub("codepipeline")
-    codepipeline.add_response("get_pipeline_state", pipeline_state(waiting), {"name": "orders"})
+    codepipeline.add_response("get_pipeline_state", pipeline_state(waiting, execution_type), {"name": "orders"})
     if waiting:
         codepipeline.add_response("get_pipeline", PIPELINE, {"name": "orders"})
     return codepipeline
@@ -192,3 +198,36 @@ def test_an_unknown_environment_is_refused_before_any_aws_call(project, aws):
     result = approve(project, "--env", "qa")
     assert result.exit_code == 2 and "unknown environment 'qa' (known: dev, prod)" in result.output
     assert aws.opened == []
+
+
+def test_a_stage_rollback_is_shown_as_one_and_recorded_as_one(project, aws):
+    """A V2 stage rollback re-runs the gate: approve says it is a rollback and to which
+    execution (GetPipelineExecution's rollbackMetadata, Stubber), before the change set."""
+    codepipeline = stub_pipeline(aws, execution_type="ROLLBACK")
+    codepipeline.add_response(
+        "get_pipeline_execution",
+        {"pipelineExecution": {"pipelineName": "orders", "pipelineExecutionId": ROLLBACK_EXECUTION, "status": "InProgress",
+                               "executionType": "ROLLBACK", "rollbackMetadata": {"rollbackTargetPipelineExecutionId": TARGET_EXECUTION}}},
+        {"pipelineName": "orders", "pipelineExecutionId": ROLLBACK_EXECUTION},
+    )
+    stub_review(aws.accounts["prod"], list_first=False)
+    sent = {}
+    codepipeline.add_response("put_approval_result", {"approvedAt": T0})
+    original = aws.accounts["build"].clients["codepipeline"].put_approval_result
+    aws.accounts["build"].clients["codepipeline"].put_approval_result = lambda **kw: (sent.update(kw), original(**kw))[1]
+    result = approve(project, "--env", "prod", "--approve", "--yes")
+    assert result.exit_code == 0, result.output
+    aws.assert_done()
+    notice = f"ROLLBACK to execution {TARGET_EXECUTION}: pipeline execution {ROLLBACK_EXECUTION} rolls this stage back"
+    assert notice in result.output
+    assert result.output.index(notice) < result.output.index("Verdict:")
+    assert sent["result"]["summary"].startswith(f"Approved ROLLBACK to execution {TARGET_EXECUTION}: change set {PROD_CHANGE_SET}")
+
+
+def test_a_standard_execution_is_not_called_a_rollback(project, aws):
+    codepipeline = stub_pipeline(aws)  # no GetPipelineExecution is stubbed: none may be made
+    stub_review(aws.accounts["prod"], list_first=False)
+    expect_answer(codepipeline, "Approved")
+    result = approve(project, "--env", "prod", "--approve", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "ROLLBACK" not in result.output

@@ -195,6 +195,7 @@ def _without(templates, logical_id, sid):
     ("ReviewRole", "AssumeTargetReviewRoles", REVIEW_FUNCTION_ROLE, {"sts:AssumeRole"}),
     ("ReviewRole", "ArtifactKey", REVIEW_FUNCTION_ROLE, {"kms:Decrypt", "kms:GenerateDataKey"}),
     ("ReviewRole", "Logs", REVIEW_FUNCTION_ROLE, {"logs:CreateLogStream", "logs:PutLogEvents"}),
+    ("ReviewRole", "DetectRollback", REVIEW_FUNCTION_ROLE, {"codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution"}),
 ])
 def test_every_grant_of_the_review_function_is_needed(example, logical_id, sid, principal, actions):
     found = new_findings(example, lambda templates: _without(templates, logical_id, sid))

@@ -75,6 +75,8 @@ def test_the_review_is_a_lambda_invoke_with_the_job_as_user_parameters(name):
         assert "InputArtifacts" not in review and review["Namespace"] == f"{stage.env.title}Review"
         job = json.loads(review["Configuration"]["UserParameters"])
         assert job == {
+            "pipeline": cfg.project,
+            "stage": stage.name,
             "environment": stage.env.name,
             "stack": stage.stack,
             "change_set": stage.change_set,
@@ -89,7 +91,7 @@ def test_the_review_is_a_lambda_invoke_with_the_job_as_user_parameters(name):
         assert all(len(str(v)) <= limit for v in review["Configuration"].values())
         # The approval reads what the function returns.
         approval = actions["Approve"]["Configuration"]
-        assert approval["CustomData"].startswith(f"#{{{stage.env.title}Review.VERDICT}}")
+        assert approval["CustomData"].startswith(f"#{{{stage.env.title}Review.EXECUTION}}: #{{{stage.env.title}Review.VERDICT}}")
         assert approval["ExternalEntityLink"] == f"#{{{stage.env.title}Review.REPORT_URL}}"
     resources = template["Resources"]
     if not gated:
@@ -117,10 +119,12 @@ def test_the_review_role_grants_what_the_function_does_and_no_more(example_confi
     assert statements["WriteReports"]["Action"] == "s3:PutObject"
     assert statements["WriteReports"]["Resource"]["Fn::Sub"][0] == "${Bucket}/reviews/*"
     assert statements["Logs"]["Resource"] == {"Fn::GetAtt": ["ReviewLogGroup", "Arn"]}
+    assert statements["DetectRollback"]["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:orders"}
     actions = {a for s in statements.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert actions == {
         "logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole",
         "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult",
+        "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
     }
     pipeline_role = {s["Sid"]: s for p in resources["PipelineRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]}
     assert pipeline_role["InvokeReview"] == {
@@ -174,7 +178,7 @@ class Stubs:
 
 def job(**overrides) -> dict:
     params = {
-        "environment": "prod", "stack": "orders-svc-prod", "change_set": "orders-prod-pipeline", "review_role_arn": ROLE,
+        "pipeline": "orders", "stage": "Prod", "environment": "prod", "stack": "orders-svc-prod", "change_set": "orders-prod-pipeline", "review_role_arn": ROLE,
         "fail_on": "none", "execution_id": "0f0e0d0c-aaaa-bbbb-cccc-123456789012", **overrides,
     }
     return {"CodePipeline.job": {"id": JOB_ID, "accountId": "111111111111", "data": {
@@ -185,6 +189,22 @@ def job(**overrides) -> dict:
 
 ENVIRON = {"ARTIFACT_BUCKET": BUCKET, "ARTIFACT_KEY_ARN": KEY_ARN, "AWS_REGION": REGION}
 TEMPLATE = "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: !Sub ${AWS::StackName}-orders\n"
+
+
+EXECUTION = "0f0e0d0c-aaaa-bbbb-cccc-123456789012"
+ROLLBACK_EXECUTION = "0f0e0d0c-aaaa-bbbb-cccc-000000000002"
+
+
+def stub_stage(stubs: Stubs, execution_id: str = EXECUTION, execution_type: str = "STANDARD") -> None:
+    """GetPipelineState: the Prod stage's latest execution, the one running the review."""
+    stubs["codepipeline"].add_response(
+        "get_pipeline_state",
+        {"pipelineName": "orders", "stageStates": [
+            {"stageName": "Dev", "latestExecution": {"pipelineExecutionId": EXECUTION, "status": "Succeeded", "type": "STANDARD"}},
+            {"stageName": "Prod", "latestExecution": {"pipelineExecutionId": execution_id, "status": "InProgress", "type": execution_type}},
+        ]},
+        {"name": "orders"},
+    )
 
 
 def stub_assume_role(stubs: Stubs) -> None:
@@ -209,8 +229,8 @@ def stub_change_set(stubs: Stubs, changes: list[dict]) -> None:
     )
 
 
-def stub_report(stubs: Stubs, body: Capture) -> str:
-    key = "reviews/0f0e0d0c-aaaa-bbbb-cccc-123456789012/prod.md"
+def stub_report(stubs: Stubs, body: Capture, execution_id: str = EXECUTION) -> str:
+    key = f"reviews/{execution_id}/prod.md"
     stubs["s3"].add_response(
         "put_object", {"ETag": '"abc"'},
         {"Bucket": BUCKET, "Key": key, "Body": body, "ContentType": "text/markdown; charset=utf-8",
@@ -231,13 +251,15 @@ def change(action: str, logical_id: str, kind: str, replacement: str = "False") 
 
 def test_a_clean_change_set_succeeds_with_verdict_and_report_url():
     stubs = Stubs()
+    stub_stage(stubs)
     stub_assume_role(stubs)
     stub_change_set(stubs, [change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
     body = Capture()
     url = stub_report(stubs, body)
     stubs["codepipeline"].add_response(
         "put_job_success_result", {},
-        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "no risk found in 1 changes", "REPORT_URL": url}, "executionDetails": ANY},
+        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "no risk found in 1 changes", "REPORT_URL": url, "EXECUTION": "Release"},
+         "executionDetails": ANY},
     )
     assert fn.handle(job(), stubs.clients(), ENVIRON) == "succeeded"
     stubs.done()
@@ -250,6 +272,7 @@ def test_a_clean_change_set_succeeds_with_verdict_and_report_url():
 
 def test_fail_on_tripped_answers_failure_after_writing_the_report():
     stubs = Stubs()
+    stub_stage(stubs)
     stub_assume_role(stubs)
     stub_change_set(stubs, [change("Modify", "Table", "AWS::DynamoDB::Table", replacement="True")])
     body = Capture()
@@ -266,12 +289,14 @@ def test_fail_on_tripped_answers_failure_after_writing_the_report():
 
 def test_the_same_change_set_passes_a_gate_it_does_not_trip():
     stubs = Stubs()
+    stub_stage(stubs)
     stub_assume_role(stubs)
     stub_change_set(stubs, [change("Add", "OrdersRole", "AWS::IAM::Role")])
     stub_report(stubs, Capture())
     stubs["codepipeline"].add_response(
         "put_job_success_result", {},
-        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "1 permission in 1 changes", "REPORT_URL": ANY}, "executionDetails": ANY},
+        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "1 permission in 1 changes", "REPORT_URL": ANY, "EXECUTION": "Release"},
+         "executionDetails": ANY},
     )
     assert fn.handle(job(fail_on="data-loss"), stubs.clients(), ENVIRON) == "succeeded"
     stubs.done()
@@ -279,6 +304,7 @@ def test_the_same_change_set_passes_a_gate_it_does_not_trip():
 
 def test_a_change_set_that_is_gone_is_a_failure_result_not_an_exception():
     stubs = Stubs()
+    stub_stage(stubs)
     stub_assume_role(stubs)
     stubs["cloudformation"].add_client_error(
         "describe_change_set", service_error_code="ChangeSetNotFound", service_message="ChangeSet [orders-prod-pipeline] does not exist",
@@ -294,6 +320,7 @@ def test_a_change_set_that_is_gone_is_a_failure_result_not_an_exception():
 
 def test_a_denied_role_and_bad_parameters_are_failure_results():
     stubs = Stubs()
+    stub_stage(stubs)
     stubs["sts"].add_client_error("assume_role", service_error_code="AccessDenied", service_message="not authorized", http_status_code=403)
     failure = Capture()
     stubs["codepipeline"].add_response("put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": failure})
@@ -306,3 +333,56 @@ def test_a_denied_role_and_bad_parameters_are_failure_results():
     assert fn.handle(job(fail_on="sometimes"), stubs.clients(), ENVIRON) == "failed"
     stubs.done()
     assert failure.value["type"] == "ConfigurationError" and "sometimes" in failure.value["message"]
+
+
+def test_a_stage_rollback_is_reviewed_and_says_so_in_report_summary_and_variable():
+    """The stage runs a ROLLBACK execution (GetPipelineState's type, GetPipelineExecution's
+    rollbackMetadata, both as botocore's model spells them). The job's execution_id may be
+    the target's (a rollback reuses the target's variables): the report is keyed by the
+    rollback execution's own id, so it does not overwrite the target's report."""
+    stubs = Stubs()
+    stub_stage(stubs, ROLLBACK_EXECUTION, "ROLLBACK")
+    stubs["codepipeline"].add_response(
+        "get_pipeline_execution",
+        {"pipelineExecution": {"pipelineName": "orders", "pipelineExecutionId": ROLLBACK_EXECUTION, "status": "InProgress",
+                               "executionType": "ROLLBACK", "rollbackMetadata": {"rollbackTargetPipelineExecutionId": EXECUTION}}},
+        {"pipelineName": "orders", "pipelineExecutionId": ROLLBACK_EXECUTION},
+    )
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
+    body = Capture()
+    url = stub_report(stubs, body, ROLLBACK_EXECUTION)
+    details = Capture()
+    stubs["codepipeline"].add_response(
+        "put_job_success_result", {},
+        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "no risk found in 1 changes", "REPORT_URL": url,
+                                              "EXECUTION": f"ROLLBACK to execution {EXECUTION}"},
+         "executionDetails": details},
+    )
+    assert fn.handle(job(execution_id=EXECUTION), stubs.clients(), ENVIRON) == "succeeded"
+    stubs.done()
+    assert details.value["summary"].startswith(f"ROLLBACK to execution {EXECUTION}: no risk found in 1 changes. Report: ")
+    report = body.value.decode("utf-8")
+    assert f"**ROLLBACK to execution {EXECUTION}.**" in report and f"pipeline execution `{ROLLBACK_EXECUTION}`" in report
+
+
+def test_rollback_detection_reads_the_stage_not_the_job_execution_id():
+    """Plain data out: None for a standard execution (no GetPipelineExecution made), the
+    rollback and its target otherwise."""
+    from pipekit.aws.codepipeline import CodePipeline
+    from pipekit.release.rollback_detection import Rollback, detect_rollback
+
+    stubs = Stubs()
+    stub_stage(stubs)
+    assert detect_rollback(CodePipeline(stubs.codepipeline), "orders", "Prod") is None
+    stub_stage(stubs, ROLLBACK_EXECUTION, "ROLLBACK")
+    stubs["codepipeline"].add_response(
+        "get_pipeline_execution",
+        {"pipelineExecution": {"pipelineExecutionId": ROLLBACK_EXECUTION, "executionType": "ROLLBACK",
+                               "rollbackMetadata": {"rollbackTargetPipelineExecutionId": EXECUTION}}},
+        {"pipelineName": "orders", "pipelineExecutionId": ROLLBACK_EXECUTION},
+    )
+    rollback = detect_rollback(CodePipeline(stubs.codepipeline), "orders", "Prod")
+    assert rollback == Rollback(ROLLBACK_EXECUTION, EXECUTION)
+    assert rollback.to_json() == {"execution_id": ROLLBACK_EXECUTION, "target_execution_id": EXECUTION}
+    stubs.done()

@@ -95,8 +95,8 @@ def test_gated_stage_creates_then_approves_then_executes_that_change_set(rendere
             approval = by_name["Approve"]
             assert approval["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}
             assert create["ChangeSetName"] in approval["Configuration"]["CustomData"]
-            # the review's verdict and report reach the approver
-            assert approval["Configuration"]["CustomData"].startswith(f"#{{{env.title}Review.VERDICT}}")
+            # whether it is a rollback, the review's verdict and report reach the approver
+            assert approval["Configuration"]["CustomData"].startswith(f"#{{{env.title}Review.EXECUTION}}: #{{{env.title}Review.VERDICT}}")
             assert approval["Configuration"]["ExternalEntityLink"] == f"#{{{env.title}Review.REPORT_URL}}"
             review = by_name["ReviewChangeSet"]
             assert review["Namespace"] == f"{env.title}Review"

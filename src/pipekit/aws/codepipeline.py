@@ -17,6 +17,7 @@ class PendingApproval:
     token: str
     execution_id: str = ""
     since: Optional[datetime] = None
+    execution_type: str = "STANDARD"  # the stage's execution: STANDARD | ROLLBACK
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class StageState:
     name: str
     status: str
     execution_id: str
+    execution_type: str = "STANDARD"  # STANDARD | ROLLBACK (a stage rollback's execution)
+
+
+def _stage_state(raw: dict) -> StageState:
+    latest = raw.get("latestExecution") or {}
+    return StageState(raw["stageName"], latest.get("status", ""), latest.get("pipelineExecutionId", ""), latest.get("type", "STANDARD"))
 
 
 class CodePipeline:
@@ -44,13 +51,14 @@ class CodePipeline:
         state = self.client.get_pipeline_state(name=pipeline)
         waiting = []
         for stage in state.get("stageStates", []):
-            execution_id = (stage.get("latestExecution") or {}).get("pipelineExecutionId", "")
+            execution = stage.get("latestExecution") or {}
             for action in stage.get("actionStates", []):
                 latest = action.get("latestExecution") or {}
                 if latest.get("status") == "InProgress" and latest.get("token"):
-                    waiting.append(
-                        PendingApproval(pipeline, stage["stageName"], action["actionName"], latest["token"], execution_id, latest.get("lastStatusChange"))
-                    )
+                    waiting.append(PendingApproval(
+                        pipeline, stage["stageName"], action["actionName"], latest["token"], execution.get("pipelineExecutionId", ""),
+                        latest.get("lastStatusChange"), execution.get("type", "STANDARD"),
+                    ))
         return waiting
 
     def stage_actions(self, pipeline: str, stage: str) -> list[dict]:
@@ -67,10 +75,20 @@ class CodePipeline:
 
     def stage_states(self, pipeline: str) -> list[StageState]:
         state = self.client.get_pipeline_state(name=pipeline)
-        return [
-            StageState(s["stageName"], (s.get("latestExecution") or {}).get("status", ""), (s.get("latestExecution") or {}).get("pipelineExecutionId", ""))
-            for s in state.get("stageStates", [])
-        ]
+        return [_stage_state(s) for s in state.get("stageStates", [])]
+
+    def stage_state(self, pipeline: str, stage: str) -> StageState:
+        """The stage's latest execution (the one running its actions now)."""
+        found = next((s for s in self.stage_states(pipeline) if s.name == stage), None)
+        if found is None:
+            raise AwsError(f"pipeline {pipeline} has no stage {stage}")
+        return found
+
+    def rollback_target(self, pipeline: str, execution_id: str) -> str:
+        """The execution a rollback execution returns to ("" for a standard execution):
+        GetPipelineExecution's rollbackMetadata.rollbackTargetPipelineExecutionId."""
+        raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)["pipelineExecution"]
+        return (raw.get("rollbackMetadata") or {}).get("rollbackTargetPipelineExecutionId", "")
 
     def executions(self, pipeline: str, limit: int = 100) -> list[Execution]:
         """Newest first."""

@@ -39,7 +39,8 @@ def approve(
 
     Reads the pipeline's state in the build account, finds the waiting approval, works out
     from the stage's create-change-set action which stack, change set and account it
-    gates, shows that change set, and records the answer with a summary that names the
+    gates, shows that change set (saying so when the stage is running a stage rollback,
+    and to which execution: a rollback is approved like any change), and records the answer with a summary that names the
     change set and the verdict. Exit 0 answered, 1 nothing waiting or AWS refused, 2 usage.
     """
     from pipekit.aws.errors import aws_errors
@@ -48,6 +49,7 @@ def approve(
     from pipekit.project import names
     from pipekit.release import approvals
     from pipekit.release.changesets import load_review
+    from pipekit.release.rollback_detection import rollback_of
     from pipekit.ui.review import print_review
 
     if approve_flag and reject_flag:
@@ -64,9 +66,13 @@ def approve(
     with aws_errors(BUILD_ACCOUNT):
         waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), environment)
         gate = approvals.gate_of(waiting, pipeline.stage_actions(waiting.pipeline, waiting.stage), cfg)
+        # a stage rollback re-runs review and approval: say so, and to which execution
+        rollback = rollback_of(pipeline, waiting.pipeline, waiting.execution_id, waiting.execution_type)
     cf = clients(gate.account, "cloudformation")
     with aws_errors(gate.account):
         review = load_review(cf, gate.stack, gate.change_set)
+    if rollback:
+        click.echo(approvals.rollback_notice(rollback))
     print_review(review, "table")
 
     approved = _decide(decision, yes, gate)
@@ -74,7 +80,7 @@ def approve(
         click.echo("Nothing answered; the approval is still waiting.")
         ctx.exit(1)
     with aws_errors(BUILD_ACCOUNT):
-        pipeline.answer(waiting, approved, approvals.summary(gate, review, approved, note))
+        pipeline.answer(waiting, approved, approvals.summary(gate, review, approved, note, rollback))
     click.echo(f"{'Approved' if approved else 'Rejected'} {waiting.stage}/{waiting.action} of pipeline {waiting.pipeline}.")
 
 

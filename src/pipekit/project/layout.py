@@ -122,6 +122,8 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
         review = review_namespace(env)
         # What the review function (pipekit/review_function/handler.py) reviews.
         job = {
+            "pipeline": names.pipeline_name(cfg),
+            "stage": stage_name(env),
             "environment": env.name,
             "stack": stack,
             "change_set": change_set,
@@ -131,7 +133,7 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
         }
         actions.append(Action("ReviewChangeSet", "review", 2, namespace=review, user_parameters=json.dumps(job, separators=(",", ":"))))
         custom_data = (
-            f"#{{{review}.VERDICT}}. Change set {change_set} of stack {stack} in account {target.id} ({env.name}); "
+            f"#{{{review}.EXECUTION}}: #{{{review}.VERDICT}}. Change set {change_set} of stack {stack} in account {target.id} ({env.name}); "
             f"the report is linked here. Answer with: pipekit approve --env {env.name}"
         )
         actions.append(Action("Approve", "approval", 3, custom_data=custom_data, external_link=f"#{{{review}.REPORT_URL}}"))

@@ -12,6 +12,7 @@ from pipekit.config.models import Config, Environment
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import layout
 from pipekit.release.review import Review
+from pipekit.release.rollback_detection import Rollback
 
 ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/")
 
@@ -65,10 +66,19 @@ def _run_order(actions: list[dict], name: str) -> int:
     return next((a.get("runOrder", 1) for a in actions if a.get("name") == name), 10**6)
 
 
-def summary(gate: Gate, review: Review, approved: bool, note: Optional[str]) -> str:
+def rollback_notice(rollback: Rollback) -> str:
+    """Said before the change set when the approval gates a stage rollback."""
+    return (
+        f"{rollback.describe()}: pipeline execution {rollback.execution_id} rolls this stage back to what "
+        f"execution {rollback.target_execution_id} deployed. A rollback is reviewed and approved like any change."
+    )
+
+
+def summary(gate: Gate, review: Review, approved: bool, note: Optional[str], rollback: Optional[Rollback] = None) -> str:
     """What the pipeline records with the answer (PutApprovalResult allows 512 characters)."""
     verb = "Approved" if approved else "Rejected"
-    text = f"{verb} change set {gate.change_set} of {gate.stack} ({review.verdict()}) with pipekit."
+    what = f"{rollback.describe()}: change set" if rollback else "change set"
+    text = f"{verb} {what} {gate.change_set} of {gate.stack} ({review.verdict()}) with pipekit."
     if note:
         text += f" {note}"
     return text[:512]

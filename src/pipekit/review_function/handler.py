@@ -7,6 +7,10 @@ REPORT_URL (the action's namespace), or failure when review.fail_on trips or the
 cannot be made. It never raises for a job it could answer: an unanswered job would hold
 the stage until CodePipeline's timeout.
 
+A stage rollback re-runs this review: the function detects it (release/rollback_detection)
+and says so in the report, the summary and the output variable EXECUTION, which the
+approval's message shows ("ROLLBACK to execution <id>", or "Release").
+
 Only boto3 (from the Lambda runtime) and the modules review_function/package.py puts
 beside it are imported here: no pydantic, click, rich or jinja2."""
 
@@ -20,11 +24,14 @@ from typing import Any, Callable, Optional
 from pipekit import __version__
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.errors import PipekitError
+from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.changesets import load_review
+from pipekit.release.rollback_detection import Rollback, detect_rollback
 from pipekit.ui.review import render_markdown
 
 # The action's UserParameters (JSON), written by project/layout.py.
-PARAMETERS = ("environment", "stack", "change_set", "review_role_arn", "fail_on", "execution_id")
+PARAMETERS = ("pipeline", "stage", "environment", "stack", "change_set", "review_role_arn", "fail_on", "execution_id")
+RELEASE = "Release"  # EXECUTION of a standard execution
 FAIL_ON = ("none", "any", "permission", "outage", "data-loss")
 REPORT_PREFIX = "reviews"
 SUMMARY_MAX = 2048  # ExecutionDetails.summary
@@ -37,6 +44,19 @@ class JobError(Exception):
     def __init__(self, message: str, failure_type: str = "JobFailed") -> None:
         super().__init__(message)
         self.failure_type = failure_type
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: str
+    url: str
+    tripped: bool
+    fail_on: str
+    rollback: Optional[Rollback]
+
+    @property
+    def execution(self) -> str:
+        return self.rollback.describe() if self.rollback else RELEASE
 
 
 @dataclass(frozen=True)
@@ -86,24 +106,26 @@ def handle(event: dict, clients: Clients, environ: dict[str, str]) -> str:
         code = ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code", "")
         failure = "PermissionError" if code in ("AccessDenied", "AccessDeniedException") else "JobFailed"
         return _fail(clients, job_id, f"{type(exc).__name__}: {exc}", failure)
-    verdict, url, tripped, fail_on = result
-    if tripped:
-        return _fail(clients, job_id, f"The change set trips review.fail_on ({fail_on}): {verdict}. Report: {url}")
+    prefix = f"{result.execution}: " if result.rollback else ""
+    if result.tripped:
+        return _fail(clients, job_id, f"{prefix}The change set trips review.fail_on ({result.fail_on}): {result.verdict}. Report: {result.url}")
     clients.codepipeline.put_job_success_result(
         jobId=job_id,
-        outputVariables={"VERDICT": verdict, "REPORT_URL": url},
-        executionDetails={"summary": _cut(f"{verdict}. Report: {url}", SUMMARY_MAX), "percentComplete": 100},
+        outputVariables={"VERDICT": result.verdict, "REPORT_URL": result.url, "EXECUTION": result.execution},
+        executionDetails={"summary": _cut(f"{prefix}{result.verdict}. Report: {result.url}", SUMMARY_MAX), "percentComplete": 100},
     )
-    print(f"pipekit review: {verdict}; {url}")
+    print(f"pipekit review: {prefix}{result.verdict}; {result.url}")
     return "succeeded"
 
 
-def _review(job: dict, clients: Clients, environ: dict[str, str]) -> tuple[str, str, bool, str]:
+def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
     params = parameters(job)
     bucket, key_arn, region = environ.get("ARTIFACT_BUCKET"), environ.get("ARTIFACT_KEY_ARN"), environ.get("AWS_REGION")
     if not (bucket and key_arn and region):
         raise JobError("the function needs ARTIFACT_BUCKET, ARTIFACT_KEY_ARN and AWS_REGION in its environment", "ConfigurationError")
     env = params["environment"]
+    rollback = detect_rollback(CodePipeline(clients.codepipeline), params["pipeline"], params["stage"])
+    execution_id = rollback.execution_id if rollback else params["execution_id"]
     credentials = clients.sts.assume_role(
         RoleArn=params["review_role_arn"],
         RoleSessionName=_cut(f"pipekit-review-{env}", 64),
@@ -112,10 +134,15 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> tuple[str, 
     cloudformation = CloudFormation(clients.cloudformation(credentials))
     review = load_review(cloudformation, params["stack"], params["change_set"])
     context = (
-        f"Environment `{env}`, pipeline execution `{params['execution_id']}`; "
+        f"Environment `{env}`, pipeline execution `{execution_id}`; "
         f"reviewed by pipekit {__version__} with review.fail_on `{params['fail_on']}`."
     )
-    key = report_key(params["execution_id"], env)
+    if rollback:
+        context += (
+            f"\n\n**{rollback.describe()}.** This stage rollback redeploys what execution "
+            f"`{rollback.target_execution_id}` deployed; it is reviewed and approved like any other change."
+        )
+    key = report_key(execution_id, env)
     clients.s3.put_object(
         Bucket=bucket,
         Key=key,
@@ -124,7 +151,7 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> tuple[str, 
         ServerSideEncryption="aws:kms",
         SSEKMSKeyId=key_arn,
     )
-    return review.verdict(), report_url(region, bucket, key), review.trips(params["fail_on"]), params["fail_on"]
+    return Outcome(review.verdict(), report_url(region, bucket, key), review.trips(params["fail_on"]), params["fail_on"], rollback)
 
 
 def _fail(clients: Clients, job_id: str, message: str, failure_type: str = "JobFailed") -> str:

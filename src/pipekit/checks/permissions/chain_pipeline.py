@@ -140,6 +140,10 @@ def review_function_needs(stack: Stack) -> Iterator[Need]:
         for call in data.JOB_RESULT_CALLS:
             yield need(role, call, "*", why + " answers the pipeline's job")
         parameters = json.loads(str(config.get("UserParameters") or "{}"))
+        if parameters.get("pipeline"):
+            pipeline_arn = f"arn:{stack.partition}:codepipeline:{stack.region}:{stack.account}:{parameters['pipeline']}"
+            for call in data.ROLLBACK_DETECTION_CALLS:
+                yield need(role, call, pipeline_arn, why + " tells a stage rollback from a release")
         if parameters.get("review_role_arn"):
             yield need(role, "sts:AssumeRole", str(parameters["review_role_arn"]), why + " reads the change set through this role")
         key = f"arn:{stack.partition}:s3:::{bucket}/reviews/{unknown(f'{bucket} review report')}"

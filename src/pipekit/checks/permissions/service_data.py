@@ -48,6 +48,9 @@ CODEBUILD_REPORT_CALLS = ("codebuild:CreateReport", "codebuild:UpdateReport", "c
 # the job itself (CodePipeline User Guide, "Invoke an AWS Lambda function in a pipeline").
 LAMBDA_ACTION_CALLS = ("lambda:InvokeFunction",)
 JOB_RESULT_CALLS = ("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult")
+# What the review function reads of its own pipeline to tell a stage rollback
+# (pipekit.release.rollback_detection: GetPipelineState, GetPipelineExecution).
+ROLLBACK_DETECTION_CALLS = ("codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution")
 
 # What `pipekit changeset show` calls through the review role (pipekit.aws.cloudformation:
 # pending_change_sets, describe_change_set, get_template).
