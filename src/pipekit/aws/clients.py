@@ -16,6 +16,8 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
         from pipekit.aws.codedeploy import CodeDeploy as wrapper
     elif service == "lambda":
         from pipekit.aws.lambda_ import Lambda as wrapper
+    elif service == "logs":
+        from pipekit.aws.logs import Logs as wrapper
     elif service == "codepipeline":
         from pipekit.aws.codepipeline import CodePipeline as wrapper
     else:
@@ -24,7 +26,7 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
 
 
 class AwsClients:
-    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline."""
+    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs."""
 
     def __init__(self, accounts: AccountMap, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:
         """--profile belongs to the account the command is about (`primary`); other

@@ -22,6 +22,7 @@ COMMANDS = {
     "approve": "pipekit.cli.approve:approve",
     "rollback": "pipekit.cli.rollback:rollback",
     "status": "pipekit.cli.status:status",
+    "logs": "pipekit.cli.logs:logs",
 }
 
 
@@ -88,6 +89,7 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
       pipekit changeset show --env prod               a change set, its risks and verdict
       pipekit approve --env prod                      answer the gate after seeing its change set
       pipekit status                                  where every environment stands
+      pipekit logs --env prod --version new -f        the new version's lines, as they come
       pipekit rollback --env prod --dry-run           get a bad release out
 
     Exit codes: 0 success, 1 the operation failed or found problems, 2 usage or config

@@ -48,6 +48,23 @@ def service_stack(cfg: Config, env: str) -> str:
     return f"{service_stack_prefix(cfg)}-{env}"
 
 
+def personal_stack(cfg: Config, env: str, name: str) -> str:
+    """A developer's own service stack (`pipekit dev deploy --name`), under the service
+    prefix so that the target account's roles cover it."""
+    return f"{service_stack(cfg, env)}-{name}"
+
+
+def function_log_group(stack: str, function: str) -> str:
+    """The log group of a service function (`function` is its name in pipekit.yaml); the
+    service template renders it with stack "${AWS::StackName}"."""
+    return f"/aws/lambda/{stack}-{function}"
+
+
+def hook_log_group(stack: str, function: str, role: str) -> str:
+    """The log group of a function's traffic hook; role is "pre" or "post"."""
+    return f"/aws/lambda/{stack}-{function}-{role}-traffic-hook"
+
+
 def pipeline_name(cfg: Config) -> str:
     return cfg.project
 

@@ -105,6 +105,8 @@ def context(cfg: Config) -> dict:
         "dotnet_install": DOTNET_INSTALL,
         "hook_prefix": names.HOOK_FUNCTION_PREFIX,
         "codebuild_log_group": names.codebuild_log_group,
+        "function_log_group": names.function_log_group,
+        "hook_log_group": names.hook_log_group,
         "environment_files": [s.template_configuration for s in stages],
         "deployment_types": DEPLOYMENT_TYPES,
         "table_id": "Table",

@@ -11,6 +11,10 @@ import time
 def log(level, message, **fields):
     """One JSON object per line: CloudWatch Logs Insights can filter on any field."""
     record = {"level": level, "message": message, **fields}
+    # Every line names the version it is about, so `pipekit logs --version` can select it.
+    version = os.environ.get("TARGET_VERSION_ARN", "").rpartition(":")[2]
+    if version:
+        record.setdefault("target_version", version)
     print(json.dumps(record, default=str), file=sys.stdout, flush=True)
 
 
