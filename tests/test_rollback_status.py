@@ -158,9 +158,8 @@ def test_nothing_to_roll_back_is_exit_1(project, aws):
 
 def stub_status_pipeline(aws):
     pipeline = aws.accounts["build"].stub("codepipeline")
-    pipeline.add_response("get_pipeline_state", STATE, {"name": "orders"})
+    pipeline.add_response("get_pipeline_state", STATE, {"name": "orders"})  # once: stages and approvals come from one read
     pipeline.add_response("list_pipeline_executions", executions(), {"pipelineName": "orders", "maxResults": 25})
-    pipeline.add_response("get_pipeline_state", STATE, {"name": "orders"})
 
 
 def test_status_json_assert_golden(project, aws):

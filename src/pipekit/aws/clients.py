@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any, Callable, Optional
 
@@ -26,7 +27,8 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
 
 
 class AwsClients:
-    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs."""
+    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs.
+    Safe to share between threads: each account is opened and checked once."""
 
     def __init__(self, accounts: AccountMap, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:
         """--profile belongs to the account the command is about (`primary`); other
@@ -34,18 +36,27 @@ class AwsClients:
         self.accounts, self.overrides, self.open_account, self.primary = accounts, overrides, open_account, primary
         self._sessions: dict[str, AccountSession] = {}
         self._wrappers: dict[tuple[str, str], Any] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, account: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(account, threading.Lock())
 
     def session(self, account: str) -> AccountSession:
-        if account not in self._sessions:
-            overrides = self.overrides if account == self.primary or self.primary is None else replace(self.overrides, profile=None)
-            session = self.open_account(self.accounts, account, overrides)
-            session.verify()
-            self._sessions[account] = session
-        return self._sessions[account]
+        with self._lock(account):
+            if account not in self._sessions:
+                overrides = self.overrides if account == self.primary or self.primary is None else replace(self.overrides, profile=None)
+                session = self.open_account(self.accounts, account, overrides)
+                session.verify()
+                self._sessions[account] = session
+            return self._sessions[account]
 
     def __call__(self, account: str, service: str) -> Any:
         key = (account, service)
-        if key not in self._wrappers:
-            with aws_errors(account):
-                self._wrappers[key] = _wrapper(service)(self.session(account).client(service))
-        return self._wrappers[key]
+        with aws_errors(account):
+            session = self.session(account)
+            with self._lock(account):
+                if key not in self._wrappers:
+                    self._wrappers[key] = _wrapper(service)(session.client(service))
+                return self._wrappers[key]

@@ -48,18 +48,7 @@ class CodePipeline:
 
     def pending_approvals(self, pipeline: str) -> list[PendingApproval]:
         """Approval actions waiting for an answer (only they carry a token)."""
-        state = self.client.get_pipeline_state(name=pipeline)
-        waiting = []
-        for stage in state.get("stageStates", []):
-            execution = stage.get("latestExecution") or {}
-            for action in stage.get("actionStates", []):
-                latest = action.get("latestExecution") or {}
-                if latest.get("status") == "InProgress" and latest.get("token"):
-                    waiting.append(PendingApproval(
-                        pipeline, stage["stageName"], action["actionName"], latest["token"], execution.get("pipelineExecutionId", ""),
-                        latest.get("lastStatusChange"), execution.get("type", "STANDARD"),
-                    ))
-        return waiting
+        return self.state(pipeline)[1]
 
     def stage_actions(self, pipeline: str, stage: str) -> list[dict]:
         """The stage's action declarations (name, category, configuration, roleArn)."""
@@ -74,8 +63,23 @@ class CodePipeline:
         return {**raw["pipeline"], "metadata": raw.get("metadata", {})}
 
     def stage_states(self, pipeline: str) -> list[StageState]:
+        return self.state(pipeline)[0]
+
+    def state(self, pipeline: str) -> tuple[list[StageState], list[PendingApproval]]:
+        """The stages' latest executions and the approvals waiting, from one GetPipelineState."""
         state = self.client.get_pipeline_state(name=pipeline)
-        return [_stage_state(s) for s in state.get("stageStates", [])]
+        stages, waiting = [], []
+        for raw in state.get("stageStates", []):
+            stage = _stage_state(raw)
+            stages.append(stage)
+            for action in raw.get("actionStates", []):
+                latest = action.get("latestExecution") or {}
+                if latest.get("status") == "InProgress" and latest.get("token"):
+                    waiting.append(PendingApproval(
+                        pipeline, stage.name, action["actionName"], latest["token"], stage.execution_id,
+                        latest.get("lastStatusChange"), stage.execution_type,
+                    ))
+        return stages, waiting
 
     def stage_state(self, pipeline: str, stage: str) -> StageState:
         """The stage's latest execution (the one running its actions now)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import threading
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -75,21 +77,40 @@ class AccountSession:
         return actual
 
 
-def open_account(accounts: AccountMap, account: str, overrides: Overrides = Overrides()) -> AccountSession:
-    """A session for `account`: its profile, or its role assumed from the hub account's."""
+_shared: dict[str, Any] = {}
+_shared_lock = threading.Lock()
+
+
+def new_session(profile: Optional[str] = None) -> Any:
+    """A botocore session that shares this process's loader and built-in event handlers:
+    each service model is read and parsed once per process, not once per account (at 20
+    accounts, parsing them again was most of `status`'s time)."""
     from botocore.session import Session
 
+    with _shared_lock:
+        if not _shared:
+            from botocore.loaders import create_loader
+
+            _shared["loader"] = create_loader()
+            _shared["handlers"] = Session()._original_handler  # botocore's built-ins, registered once
+    session = Session(event_hooks=copy.copy(_shared["handlers"]), include_builtin_handlers=False, profile=profile)
+    session.register_component("data_loader", _shared["loader"])
+    return session
+
+
+def open_account(accounts: AccountMap, account: str, overrides: Overrides = Overrides()) -> AccountSession:
+    """A session for `account`: its profile, or its role assumed from the hub account's."""
     if account not in accounts.accounts:
         raise PipekitError(f"unknown account {account!r} (known: {', '.join(sorted(accounts.accounts))})")
     spec = accounts.accounts[account]
     region = overrides.region or accounts.region
     if overrides.profile or not spec.role_arn:
-        return AccountSession(account, spec.id, Session(profile=overrides.profile or spec.profile), region, overrides.endpoint_url)
+        return AccountSession(account, spec.id, new_session(overrides.profile or spec.profile), region, overrides.endpoint_url)
     source = open_account(accounts, accounts.hub, overrides) if account != accounts.hub else AccountSession(
-        accounts.hub, spec.id, Session(), region, overrides.endpoint_url
+        accounts.hub, spec.id, new_session(), region, overrides.endpoint_url
     )
     with aws_errors(account):
         creds = source.client("sts").assume_role(RoleArn=spec.role_arn, RoleSessionName=f"pipekit-{account}")["Credentials"]
-    session = Session()
+    session = new_session()
     session.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     return AccountSession(account, spec.id, session, region, overrides.endpoint_url)

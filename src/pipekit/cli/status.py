@@ -26,17 +26,20 @@ def status(app: Application, env_name: Optional[str], profile: Optional[str], re
     listed with the reason, and the rest is still shown. Exit 0 even then.
     """
     from pipekit.project import layout
-    from pipekit.recovery.status import environment_status, pipeline_status
+    from pipekit.recovery.status import status_report
     from pipekit.ui.console import print_json
-    from pipekit.ui.status import render_status
+    from pipekit.ui.status import StatusView
 
     cfg = app.config
     only = app.environment(env_name) if env_name else None
     clients = app.aws(only.account if only else None, profile, region)
-    envs = [environment_status(cfg, env.name, clients) for env in ([only] if only else cfg.environments)]
+    names = [env.name for env in ([only] if only else cfg.environments)]
     stage = layout.stage_name(only) if only else None
-    report = {"project": cfg.project, "environments": envs, "pipeline": pipeline_status(cfg, clients, stage)}
     if output_format == "json":
-        print_json(report)
-    else:
-        render_status(report)
+        print_json(status_report(cfg, names, clients, stage))
+        return
+    view, report = StatusView(names), None
+    try:
+        report = status_report(cfg, names, clients, stage, on_environment=view.arrived)
+    finally:
+        view.close(report)

@@ -3,19 +3,40 @@ read is reported with the reason, and the rest is still shown."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, Callable, Optional
 
 from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.recovery.observe import Clients, service_parts
+from pipekit.release.polling import Backoff
+
+# Accounts read at once. Each account has its own API rate limits, so reading several
+# together does not add to any one's throttling; the bound keeps sockets and threads few.
+PARALLEL_READS = 10
 
 
 def _attempt(errors: list[str], what: str, read: Callable[[], Any]) -> Any:
     try:
-        return read()
+        # When AWS still throttles after botocore's retries, wait and read again, as polling does.
+        return Backoff().read(read)
     except Exception as exc:  # partial access: say what is missing and why, go on
         errors.append(f"{what}: {exc}")
         return None
+
+
+def status_report(cfg: Config, env_names: list[str], clients: Clients, only_stage: Optional[str] = None,
+                  on_environment: Callable[[int, dict[str, Any]], None] = lambda index, report: None) -> dict[str, Any]:
+    """Every environment and the pipeline, read concurrently (each environment in its own
+    account); the report keeps the config's order. on_environment(index, report) is told
+    of each environment as it arrives, for a live view."""
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL_READS, len(env_names) + 1)), thread_name_prefix="status") as pool:
+        pipeline = pool.submit(pipeline_status, cfg, clients, only_stage)
+        futures = {pool.submit(environment_status, cfg, name, clients): index for index, name in enumerate(env_names)}
+        for future in as_completed(futures):
+            on_environment(futures[future], future.result())
+        envs = [future.result() for future in futures]
+        return {"project": cfg.project, "environments": envs, "pipeline": pipeline.result()}
 
 
 def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str, Any]:
@@ -58,7 +79,7 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
     pipeline = _attempt(errors, "account", lambda: clients(BUILD_ACCOUNT, "codepipeline"))
     if pipeline is None:
         return report
-    stages = _attempt(errors, "pipeline state", lambda: pipeline.stage_states(name)) or []
+    stages, approvals = _attempt(errors, "pipeline state", lambda: pipeline.state(name)) or ([], [])
     executions = {e.execution_id: e for e in (_attempt(errors, "executions", lambda: pipeline.executions(name, 25)) or [])}
     for stage in stages:
         if only_stage and stage.name not in (only_stage, layout.SOURCE_STAGE, layout.BUILD_STAGE):
@@ -69,7 +90,7 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
             "revision": execution.revision if execution else "",
             "started": execution.started.isoformat() if execution and execution.started else None,
         })
-    for approval in _attempt(errors, "approvals", lambda: pipeline.pending_approvals(name)) or []:
+    for approval in approvals:
         env = layout.environment_of_stage(cfg, approval.stage)
         report["waiting_approvals"].append({
             "stage": approval.stage, "action": approval.action, "since": approval.since.isoformat() if approval.since else None,

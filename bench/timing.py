@@ -1,0 +1,50 @@
+"""Timing fresh processes side by side: A/B interleaved runs, medians, and the spread
+(min-max) that says how noisy the machine was."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+
+@dataclass
+class Samples:
+    seconds: list[float] = field(default_factory=list)
+    max_rss_mib: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "median_s": round(statistics.median(self.seconds), 3),
+            "min_s": round(min(self.seconds), 3),
+            "max_s": round(max(self.seconds), 3),
+            "max_rss_mib": round(statistics.median(self.max_rss_mib), 1),
+        }
+
+
+def run_once(command: list[str], env: dict[str, str], cwd: str, stdout: Optional[int] = subprocess.DEVNULL) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one fresh process; exits on failure."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0,):
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stderr}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def interleaved(ways: dict[str, Callable[[int], tuple[list[str], dict[str, str], str]]], runs: int) -> dict[str, dict]:
+    """Each way once per round, round after round; round 0 warms caches and is not counted."""
+    samples = {name: Samples() for name in ways}
+    for round_ in range(runs + 1):
+        for name, make in ways.items():
+            seconds, rss = run_once(*make(round_))
+            if round_:
+                samples[name].seconds.append(seconds)
+                samples[name].max_rss_mib.append(rss)
+    return {name: s.summary() for name, s in samples.items()}

@@ -1,0 +1,73 @@
+"""pipekit status reads environments at once, keeps the config's order, and fills in a
+live view on a terminal (botocore Stubber accounts, see stubbed_aws.py)."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+
+from rich.console import Console
+
+from pipekit.errors import PipekitError
+from test_rollback_status import RESOURCES, run, stack, stub_status_pipeline
+
+
+def test_environments_are_read_at_once_and_printed_in_the_configs_order(project, aws, monkeypatch):
+    """dev's account answers only after prod's stack was read: read one after the other,
+    dev would wait for prod in vain; read at once, both arrive and dev still comes first."""
+    prod = aws.accounts["prod"]
+    prod.stub("cloudformation").add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    prod.stub("cloudformation").add_response("describe_stack_resources", {"StackResources": []})
+    prod_read = threading.Event()
+    prod.client("cloudformation").meta.events.register("after-call.cloudformation.DescribeStacks", lambda **_: prod_read.set())
+    stub_status_pipeline(aws)
+    waited = []
+    original = aws.open_account
+
+    def open_account(accounts, account, overrides=None):
+        if account == "dev":
+            waited.append(prod_read.wait(timeout=5))
+            raise PipekitError("account dev: the SSO session has expired or is missing")
+        return original(accounts, account, overrides)
+
+    monkeypatch.setattr("pipekit.aws.sessions.open_account", open_account)
+    result = run(project, "status")
+    assert result.exit_code == 0, result.output
+    assert waited == [True]
+    aws.assert_done()
+    lines = result.output.splitlines()
+    assert lines.index("dev (account dev, 222222222222)") < lines.index("prod (account prod, 333333333333)") < lines.index("pipeline orders")
+    assert "  stack orders-svc-prod: UPDATE_COMPLETE (updated 2026-11-27T10:30:00+00:00)" in lines
+
+
+def test_on_a_terminal_each_environment_fills_in_as_it_arrives(monkeypatch, capsys):
+    from pipekit.ui.status import StatusView
+
+    screen = Console(file=io.StringIO(), force_terminal=True, width=100)
+    monkeypatch.setattr("pipekit.ui.console.out", lambda: screen)
+    env = {"environment": "prod", "account": "prod", "account_id": "333333333333", "functions": [], "deployments": [], "errors": [],
+           "stack": {"name": "orders-svc-prod", "status": "UPDATE_COMPLETE", "last_updated": None}}
+    view = StatusView(["dev", "prod"])
+    view.arrived(1, env)
+    drawn = screen.file.getvalue()
+    assert "dev ... reading" in drawn and "stack orders-svc-prod: UPDATE_COMPLETE" in drawn
+    view.arrived(0, {**env, "environment": "dev", "account": "dev", "stack": None})
+    view.close({"pipeline": {"name": "orders", "stages": [], "waiting_approvals": [], "errors": []}})
+    assert "dev (account dev, 333333333333)" in screen.file.getvalue()
+    assert capsys.readouterr().out == "pipeline orders\n"  # the environments went to the live view, not printed twice
+
+
+def test_sessions_share_one_loader_but_not_their_event_handlers():
+    """Service models are read once per process; each account keeps its own hooks."""
+    from pipekit.aws.sessions import new_session
+
+    first, second = new_session(), new_session(profile="orders-dev")
+    assert first.get_component("data_loader") is second.get_component("data_loader")
+    assert first.get_component("event_emitter") is not second.get_component("event_emitter")
+    assert second.profile == "orders-dev"
+    # botocore's built-in handlers were copied in: S3's bucket-name check is one of them.
+    client = first.create_client("s3", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y")
+    with pytest.raises(Exception, match="Invalid bucket name"):
+        client.put_object(Bucket="not/a/bucket", Key="k", Body=b"")
