@@ -99,13 +99,18 @@ def start_moto():
     return server, f"http://127.0.0.1:{port}"
 
 
-def build(endpoint: str, work: Path, environments: int) -> None:
-    """Write the AWS config (one assume-role profile per account) and deploy each stack."""
+def write_profiles(endpoint: str, work: Path, environments: int):
+    """The AWS config: one assume-role profile per account; a MotoAws to reach them."""
     from moto_aws import MotoAws, write_aws_config
 
     profiles = {"bench-build": BUILD_ID, **{f"bench-{env_name(n)}": account_id(n) for n in range(1, environments + 1)}}
     write_aws_config(work / "aws-config", profiles)
-    aws = MotoAws(endpoint, work / "aws-config")
+    return MotoAws(endpoint, work / "aws-config")
+
+
+def build(endpoint: str, work: Path, environments: int) -> None:
+    """Write the AWS config and deploy each environment's stack."""
+    aws = write_profiles(endpoint, work, environments)
     for n in range(1, environments + 1):
         stack = f"{PROJECT}-svc-{env_name(n)}"
         application, group = f"{stack}-app", f"{stack}-group"

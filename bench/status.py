@@ -15,7 +15,6 @@ for before/after figures in the same run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -23,20 +22,15 @@ from pathlib import Path
 
 import moto_world
 from latency_proxy import LatencyProxy
-from timing import interleaved, run_once
+from timing import SRC, bench_arguments, interleaved, run_once
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 SCALE_TARGET = 1.5
 LATENCY_TARGET = 4.0
 MANY, FEW = 20, 2
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--before", type=Path, help="a pipekit src/ folder to compare against")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = bench_arguments(__doc__)
 
     server, endpoint = moto_world.start_moto()
     proxy = LatencyProxy(endpoint, 0.0, moto_world.pipeline_answers(MANY)).start()

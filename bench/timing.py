@@ -3,12 +3,25 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Optional
+
+SRC = Path(__file__).resolve().parents[1] / "src"  # the pipekit being measured
+
+
+def bench_arguments(doc: str) -> argparse.Namespace:
+    """--runs, --before SRC (a second pipekit to compare against, e.g. main's src/), --json."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="a pipekit src/ folder to compare against")
+    parser.add_argument("--json", action="store_true")
+    return parser.parse_args()
 
 
 @dataclass

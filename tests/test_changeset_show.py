@@ -102,11 +102,32 @@ def test_markdown_output_assert_golden(project, aws):
 
 
 def test_table_output_shows_the_verdict_first(project, aws):
+    """Off a terminal the table is plain lines, one per change, with the table's columns."""
     stub_review(aws.accounts["prod"])
     result = show(project, "--env", "prod")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Verdict: 2 data-loss, 2 outage, 2 permission in 9 changes")
     assert "KeySchema" in result.output and "data-loss" in result.output.split("\n", 1)[1]
+    assert_golden("changeset-prod.txt", result.output)
+    lines = result.output.splitlines()
+    assert len(lines) == 2 + 9 and "│" not in result.output  # the verdict, the change set, one line per change; no table
+    assert "    Modify WorkerFunction AWS::Lambda::Function replacement=True risk=outage physical=orders-worker" in lines[-1]
+
+
+def test_on_a_terminal_the_table_is_rich(project, aws, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    screen = Console(file=io.StringIO(), force_terminal=True, width=200)
+    monkeypatch.setattr("pipekit.ui.console.out", lambda: screen)
+    monkeypatch.setattr("pipekit.ui.review.on_terminal", lambda: True)
+    stub_review(aws.accounts["prod"])
+    result = show(project, "--env", "prod")
+    assert result.exit_code == 0, result.output
+    drawn = screen.file.getvalue()
+    assert "Logical ID" in drawn and "Physical ID" in drawn and "KeySchema" in drawn
+    assert result.output == ""  # everything went to the terminal's table
 
 
 @pytest.mark.parametrize("fail_on, code", [("data-loss", 3), ("outage", 3), ("permission", 3), ("any", 3), ("none", 0)])

@@ -4,6 +4,7 @@ approval reports). The verdict line always comes first."""
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Iterator
 
 from pipekit.release.review import RISKS, Review, ReviewedChange
@@ -65,11 +66,24 @@ def _rows(review: Review, depth: int = 0) -> Iterator[tuple[int, ReviewedChange]
 def render_lines(review: Review) -> list[str]:
     """The verdict, then one line per change: action, logical id, type, replacement, risk."""
     cs = review.change_set
-    lines = [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"]
+    return [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"] + [_line(depth, change) for depth, change in _rows(review)]
+
+
+def _line(depth: int, change: ReviewedChange) -> str:
+    c = change.change
+    return f"  {'  ' * depth}{c.action} {c.logical_id} {c.resource_type} replacement={c.replacement or '-'} risk={_risk_text(change)}"
+
+
+def render_plain(review: Review) -> str:
+    """What the table shows, as plain lines for logs: the verdict first, then per change
+    the table's columns (physical id and causes on the same line, when there are any)."""
+    cs = review.change_set
+    lines = [f"Verdict: {review.verdict()}", f"{cs.stack_name}: change set {cs.name}"]
     for depth, change in _rows(review):
-        c = change.change
-        lines.append(f"  {'  ' * depth}{c.action} {c.logical_id} {c.resource_type} replacement={c.replacement or '-'} risk={_risk_text(change)}")
-    return lines
+        physical = f" physical={change.change.physical_id}" if change.change.physical_id else ""
+        cause = "; ".join(_cause_text(x) for x in causes(change))
+        lines.append(_line(depth, change) + physical + (f" causes: {cause}" if cause else ""))
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- JSON
@@ -166,12 +180,20 @@ def render_table(review: Review) -> Any:
     return Group(verdict, table)
 
 
+def on_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def print_review(review: Review, output_format: str, context: str = "") -> None:
-    """Print in the chosen format: table (rich), json or markdown."""
+    """Print in the chosen format: table (rich on a terminal, plain lines elsewhere),
+    json or markdown. Off a terminal rich is not even imported: a 1,000-change table
+    folded into a log was slower than JSON and unreadable."""
     if output_format == "json":
         print(render_json(review), end="")
     elif output_format == "markdown":
         print(render_markdown(review, context), end="")
+    elif not on_terminal():
+        print(render_plain(review), end="")
     else:
         from pipekit.ui.console import out
 
