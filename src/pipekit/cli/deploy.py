@@ -23,7 +23,8 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command()
-@click.option("--account", required=True, help="Account (a key of accounts in pipekit.yaml) whose stacks to deploy.")
+@click.option("--account", help="Account (a key of accounts in pipekit.yaml) whose stacks to deploy.")
+@click.option("--env", "env_name", metavar="NAME", help="Instead of --account: the account of this environment.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (stacks, order, parameters) and stop; calls no AWS.")
 @click.option("--yes", "-y", is_flag=True, help="Execute each change set without asking.")
 @click.option("--no-execute", is_flag=True, help="Create and show the change sets, leave them for review, execute nothing.")
@@ -31,6 +32,14 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--stack-name", help="Stack for --template, e.g. an isolated dev stack.")
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Parameter for --template; repeatable.")
 @click.option("--replace-failed", is_flag=True, help="Delete a stack left in ROLLBACK_COMPLETE by a failed first create, then create it.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["none", "any", "permission", "outage", "data-loss"]),
+    default="none",
+    show_default=True,
+    help="Never execute a change set with this risk (or a worse one; 'any': any risk): show it, leave it, exit 3.",
+)
+@click.option("--allow-stale", is_flag=True, help="Deploy rendered templates even when pipekit.yaml now renders them differently.")
 @aws_options
 @format_option
 @pass_app
@@ -38,7 +47,8 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 def deploy(
     ctx: click.Context,
     app: Application,
-    account: str,
+    account: Optional[str],
+    env_name: Optional[str],
     dry_run: bool,
     yes: bool,
     no_execute: bool,
@@ -46,6 +56,8 @@ def deploy(
     stack_name: Optional[str],
     parameters: tuple[str, ...],
     replace_failed: bool,
+    fail_on: str,
+    allow_stale: bool,
     profile: Optional[str],
     region: Optional[str],
     output_format: str,
@@ -56,6 +68,7 @@ def deploy(
     pipekit deploy --account build              artifact stack, review function code, pipeline stack
     pipekit deploy --account dev                the deployment roles in dev's account
     pipekit deploy --account prod --no-execute  create and show the change set only
+    pipekit deploy --env prod --fail-on data-loss  execute unless a change set would lose data
     pipekit deploy --account dev --template packaged.yaml --stack-name orders-jane
 
     With a gated environment, the build account's plan first uploads the review
@@ -65,14 +78,25 @@ def deploy(
     Before changing anything pipekit checks that the credentials belong to the account id
     pipekit.yaml names. Each change set is shown and, on a terminal, confirmed (--yes
     skips); without a terminal pass --yes or --no-execute. "No changes" is success.
+    Rendered templates that pipekit.yaml would now render differently are refused (run
+    `pipekit render`, or --allow-stale); --template may not name a stack pipekit manages.
     Exit 0 deployed or nothing to change, 1 a stack failed (its cause is shown), 2 usage,
-    config or credential problems.
+    config or credential problems, 3 a change set tripped --fail-on (not executed).
     """
     from pipekit.aws.errors import aws_errors
     from pipekit.release import deploy as core
+    from pipekit.release import guards
+    from pipekit.release.gate import RiskGate
     from pipekit.ui.deploy_report import make_reporter
 
+    if bool(account) == bool(env_name):
+        raise UsageError("give --account NAME or --env NAME (one of them)")
+    account = app.environment(env_name).account if env_name else account
+    if template is not None and stack_name:
+        guards.refuse_managed_stack(app.config, stack_name)
     plans = core.plan_account(app.config, app.root, account, template=template, stack_name=stack_name, parameters=_parse_parameters(parameters))
+    if template is None and not allow_stale:
+        guards.refuse_stale(app.root, app.config, [plan.template for plan in plans])
     reporter = make_reporter(output_format)
     reporter.plan(plans, dry_run)
     if dry_run:
@@ -99,7 +123,8 @@ def deploy(
 
         S3(clients.session(plan.account).client("s3")).put_if_absent(code.bucket, code.key, code.body, code.sha256)
 
-    deployer = core.StackDeployer(cloudformation, reporter, confirm)
+    gate = RiskGate(fail_on, reporter, confirm)
+    deployer = core.StackDeployer(cloudformation, gate.on_event, gate.confirm)
     try:
         outcomes = core.deploy_stacks(
             plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload
@@ -108,5 +133,6 @@ def deploy(
         reporter.stop()
     ok = all(o.ok for o in outcomes)
     reporter.summary(outcomes, ok)
+    gate.check()
     if not ok:
         ctx.exit(EXIT_FAILED)
