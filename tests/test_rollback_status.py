@@ -200,8 +200,9 @@ def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, 
     stub_status_pipeline(aws)
     result = run(project, "status")
     assert result.exit_code == 0, result.output
-    assert "unavailable: account: account dev: the SSO session has expired" in result.output
-    assert "stack orders-svc-prod: NOT_DEPLOYED" in result.output
+    assert "  unavailable: account dev: the SSO session has expired" in result.output
+    assert "account: account" not in result.output
+    assert "prod (account prod, 333333333333)\n  stack: not deployed\n" in result.output
     assert "waiting for approval: Prod/Approve" in result.output
 
 

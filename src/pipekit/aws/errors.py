@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Iterator
 
 from pipekit.errors import EXIT_USAGE, PipekitError
@@ -27,9 +28,29 @@ def error_code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
+def one_line(text: str, limit: int = 300) -> str:
+    """An error text as one line. An HTML page (a proxy's or an emulator's error page in
+    place of AWS's answer) becomes its title, or its text without tags."""
+    if re.search(r"<(!doctype|html|head|body)\b", text, re.IGNORECASE):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        text = "an HTML page: " + (title.group(1) if title else re.sub(r"<[^>]+>", " ", text))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def error_message(exc: BaseException) -> str:
     response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Message", "")) or str(exc)
+    message = one_line(str(response.get("Error", {}).get("Message", "")) or str(exc))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return f"{message} (HTTP {status})" if message.startswith("an HTML page") and status else message
+
+
+def describe(exc: BaseException) -> str:
+    """Any error as one line: AWS's code and message, or the error's own text."""
+    code = error_code(exc)
+    if code:
+        return f"{code}: {error_message(exc)}"
+    return one_line(str(exc))
 
 
 @contextlib.contextmanager

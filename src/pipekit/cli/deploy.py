@@ -113,10 +113,12 @@ def deploy(
         return stack.outputs.get(source.output) if stack else None
 
     def confirm(change_set) -> bool:
-        if yes:
-            return True
-        reporter.stop()
-        return app.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?")
+        if not yes:
+            reporter.stop()
+            if not app.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?"):
+                return False
+        reporter.executing(change_set.stack_name, change_set.name)
+        return True
 
     def upload(plan: core.StackPlan, code: core.CodeUpload) -> None:
         from pipekit.aws.s3 import S3

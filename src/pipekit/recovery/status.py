@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, Callable, Optional
 
+from pipekit.aws.errors import describe
 from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.recovery.observe import Clients, service_parts
@@ -17,11 +18,12 @@ PARALLEL_READS = 10
 
 
 def _attempt(errors: list[str], what: str, read: Callable[[], Any]) -> Any:
+    """`what` is "" when the error names it already (opening an account says "account X")."""
     try:
         # When AWS still throttles after botocore's retries, wait and read again, as polling does.
         return Backoff().read(read)
     except Exception as exc:  # partial access: say what is missing and why, go on
-        errors.append(f"{what}: {exc}")
+        errors.append(f"{what}: {describe(exc)}" if what else describe(exc))
         return None
 
 
@@ -47,11 +49,9 @@ def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str
         "environment": env.name, "account": env.account, "account_id": cfg.account_id(env.account),
         "stack": None, "functions": [], "deployments": [], "errors": errors,
     }
-    cf = _attempt(errors, "account", lambda: clients(env.account, "cloudformation"))
+    cf = _attempt(errors, "", lambda: clients(env.account, "cloudformation"))
     stack = _attempt(errors, "stack", lambda: cf.describe_stack(stack_name)) if cf else None
-    if stack is None:
-        if cf and not errors:
-            report["stack"] = {"name": stack_name, "status": "NOT_DEPLOYED", "last_updated": None}
+    if stack is None:  # not deployed (null), or not readable (the reason is in errors)
         return report
     report["stack"] = {"name": stack_name, "status": stack.status, "last_updated": stack.last_updated.isoformat() if stack.last_updated else None}
     resources = _attempt(errors, "resources", lambda: cf.resources(stack_name)) or []
@@ -76,7 +76,7 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
     name = names.pipeline_name(cfg)
     errors: list[str] = []
     report: dict[str, Any] = {"name": name, "stages": [], "waiting_approvals": [], "errors": errors}
-    pipeline = _attempt(errors, "account", lambda: clients(BUILD_ACCOUNT, "codepipeline"))
+    pipeline = _attempt(errors, "", lambda: clients(BUILD_ACCOUNT, "codepipeline"))
     if pipeline is None:
         return report
     stages, approvals = _attempt(errors, "pipeline state", lambda: pipeline.state(name)) or ([], [])

@@ -68,6 +68,10 @@ class PlainReporter:
     def say(self, line: str, style: str = "") -> None:
         print(line, flush=True)
 
+    def executing(self, stack: str, change_set: str) -> None:
+        """The change set was approved (or --yes) and is being executed."""
+        self.say(f"{stack}: executing change set {change_set}")
+
     def change_set(self, review) -> None:
         for line in render_lines(review):
             self.say(line)
@@ -107,6 +111,9 @@ class JsonReporter(PlainReporter):
             e = event.event
             self.emit({"event": "stack_event", "stack": e.stack_name, "logical_id": e.logical_id, "resource_type": e.resource_type,
                        "status": e.status, "reason": e.reason, "timestamp": e.timestamp.isoformat()})
+
+    def executing(self, stack: str, change_set: str) -> None:
+        self.emit({"event": "change_set_executing", "stack": stack, "change_set": change_set})
 
     def plan(self, plans: list[deploy.StackPlan], dry_run: bool) -> None:
         self.emit({"event": "plan", "dry_run": dry_run, "stacks": [plan_json(p) for p in plans]})

@@ -1,37 +1,53 @@
 """pipekit status as text: one block per environment, then the pipeline. On a terminal
-the environments fill in as they are read (a live view); off a terminal each block is
-printed as plain lines, in the config's order, as soon as the ones before it are read."""
+the environments fill in as they are read (a live view) and states are coloured; off a
+terminal each block is printed as plain lines, in the config's order, as soon as the
+ones before it are read."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
+from rich.text import Text
 
-def environment_lines(env: dict[str, Any]) -> list[str]:
+from pipekit.ui.styles import status_style
+
+
+def _state(text: str) -> tuple[str, str]:
+    return text, status_style(text)
+
+
+def environment_lines(env: dict[str, Any]) -> list[Text]:
     stack = env["stack"]
-    lines = [f"{env['environment']} (account {env['account']}, {env['account_id']})"]
+    lines = [Text.assemble((env["environment"], "bold"), f" (account {env['account']}, {env['account_id']})")]
     if stack:
-        lines.append(f"  stack {stack['name']}: {stack['status']}" + (f" (updated {stack['last_updated']})" if stack["last_updated"] else ""))
+        updated = f" (updated {stack['last_updated']})" if stack["last_updated"] else ""
+        lines.append(Text.assemble(f"  stack {stack['name']}: ", _state(stack["status"]), updated))
+    elif not env["errors"]:  # null in JSON: read, and not there
+        lines.append(Text.assemble("  stack: ", ("not deployed", "dim")))
     for fn in env["functions"]:
         weights = ", ".join(f"v{version} {share:.0%}" for version, share in fn["weights"].items())
-        shifting = "  traffic shifting" if fn["shifting"] else ""
-        lines.append(f"  {fn['function']}:{fn['alias']} -> {weights}{shifting}")
+        lines.append(Text.assemble(f"  {fn['function']}:{fn['alias']} -> {weights}", ("  traffic shifting", "yellow") if fn["shifting"] else ""))
     for deployment in env["deployments"]:
-        lines.append(f"  deployment {deployment['id']} ({deployment['group']}): {deployment['status']} {deployment['progress']}".rstrip())
-    lines += [f"  unavailable: {error}" for error in env["errors"]]
+        progress = f" {deployment['progress']}".rstrip()
+        lines.append(Text.assemble(f"  deployment {deployment['id']} ({deployment['group']}): ", _state(deployment["status"]), progress))
+    lines += [Text.assemble(("  unavailable: ", "red"), error) for error in env["errors"]]
     return lines
 
 
-def pipeline_lines(pipeline: dict[str, Any]) -> list[str]:
-    lines = [f"pipeline {pipeline['name']}"]
+def pipeline_lines(pipeline: dict[str, Any]) -> list[Text]:
+    lines = [Text(f"pipeline {pipeline['name']}", style="bold")]
     for stage in pipeline["stages"]:
-        revision = f" {stage['revision']}" if stage["revision"] else ""
-        started = f" started {stage['started']}" if stage["started"] else ""
-        lines.append(f"  {stage['name']}: {stage['status'] or '-'} {stage['execution_id']}{revision}{started}".rstrip())
+        rest = " ".join(part for part in (stage["execution_id"], stage["revision"], f"started {stage['started']}" if stage["started"] else "") if part)
+        lines.append(Text.assemble(f"  {stage['name']}: ", _state(stage["status"] or "-"), f" {rest}" if rest else ""))
     for approval in pipeline["waiting_approvals"]:
-        lines.append(f"  waiting for approval: {approval['stage']}/{approval['action']} since {approval['since']} -> {approval['answer_with']}")
-    lines += [f"  unavailable: {error}" for error in pipeline["errors"]]
+        lines.append(Text.assemble(("  waiting for approval: ", "yellow"),
+                                   f"{approval['stage']}/{approval['action']} since {approval['since']} -> ", (approval["answer_with"], "bold")))
+    lines += [Text.assemble(("  unavailable: ", "red"), error) for error in pipeline["errors"]]
     return lines
+
+
+def _block(lines: list[Text]) -> Text:
+    return Text("\n").join(lines)
 
 
 class StatusView:
@@ -57,7 +73,7 @@ class StatusView:
             self.live.update(self._view(), refresh=True)
             return
         while self.printed in self.ready:  # plain lines keep the config's order
-            print("\n".join(environment_lines(self.ready[self.printed])), flush=True)
+            self.console.print(_block(environment_lines(self.ready[self.printed])))
             self.printed += 1
 
     def close(self, report: Optional[dict[str, Any]]) -> None:
@@ -65,16 +81,15 @@ class StatusView:
             self.live.update(self._view(), refresh=True)
             self.live.stop()
         if report is not None:
-            print("\n".join(pipeline_lines(report["pipeline"])))
+            self.console.print(_block(pipeline_lines(report["pipeline"])))
 
     def _view(self) -> Any:
         from rich.console import Group
-        from rich.text import Text
 
         parts = []
         for index, name in enumerate(self.names):
             if index in self.ready:
-                parts.append(Text("\n".join(environment_lines(self.ready[index]))))
+                parts.append(_block(environment_lines(self.ready[index])))
             else:
                 parts.append(Text(f"{name} ... reading", style="dim"))
         return Group(*parts)
