@@ -65,9 +65,10 @@ class PipekitGroup(click.Group):
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="pipekit.yaml to use (default: ./pipekit.yaml). Its folder is the project folder.",
+    help="pipekit.yaml to use, or the folder that holds it (default: the nearest pipekit.yaml in this folder or above). "
+    "Its folder is the project folder.",
 )
 @click.option(
     "--endpoint-url",

@@ -21,7 +21,7 @@ DEFAULT_CONFIG = "pipekit.yaml"
 
 class Application:
     def __init__(self, config_path: Optional[Path] = None, endpoint_url: Optional[str] = None) -> None:
-        self.config_path = config_path or Path(DEFAULT_CONFIG)
+        self.config_path = find_config(config_path)
         self.endpoint_url = endpoint_url
         self.verbosity = 0  # 1 --verbose, 2 --debug: what a one-line error hides is shown
         self._config: Optional["Config"] = None
@@ -76,6 +76,19 @@ class Application:
         overrides = sessions.Overrides(profile=profile, region=region, endpoint_url=self.endpoint_url)
         # Looked up at call time, so that tests can stand in for AWS.
         return AwsClients(accounts, overrides, lambda *args: sessions.open_account(*args), primary=primary)
+
+
+def find_config(given: Optional[Path], start: Optional[Path] = None) -> Path:
+    """--config FILE, --config DIR (its pipekit.yaml), or the nearest pipekit.yaml in this
+    folder or one above it, as git finds its repository; else ./pipekit.yaml (which
+    loading then reports missing)."""
+    if given is not None:
+        return given / DEFAULT_CONFIG if given.is_dir() else given
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_CONFIG).is_file():
+            return folder / DEFAULT_CONFIG if folder != here else Path(DEFAULT_CONFIG)
+    return Path(DEFAULT_CONFIG)
 
 
 pass_app = click.make_pass_decorator(Application)
