@@ -4,6 +4,7 @@ reference's. For the commands moto cannot serve (change-set Details, approvals).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import boto3
@@ -59,8 +60,14 @@ PROD_CHANGE_SET = "orders-prod-pipeline"
 PROD_CHANGE_SET_ID = f"arn:aws:cloudformation:eu-west-1:333333333333:changeSet/{PROD_CHANGE_SET}/aa11"
 
 
-def resource_change(action, logical, kind, replacement="", physical="", details=(), policy_action="", change_set_id=""):
+def resource_change(action, logical, kind, replacement="", physical="", details=(), policy_action="", change_set_id="", before=None, after=None):
+    """One change as DescribeChangeSet returns it; before/after: the resource's properties
+    (BeforeContext/AfterContext, given with IncludePropertyValues)."""
     change = {"Action": action, "LogicalResourceId": logical, "ResourceType": kind, "Scope": [], "Details": list(details)}
+    if before is not None:
+        change["BeforeContext"] = json.dumps({"Properties": before})
+    if after is not None:
+        change["AfterContext"] = json.dumps({"Properties": after})
     if replacement:
         change["Replacement"] = replacement
     if physical:

@@ -105,7 +105,7 @@ def test_the_summary_names_change_set_and_verdict(project, aws):
     assert result.exit_code == 0, result.output
     assert sent["result"] == {
         "status": "Approved",
-        "summary": f"Approved change set {PROD_CHANGE_SET} of {PROD_STACK} (2 data-loss, 2 outage, 2 permission in 9 changes) with pipekit. reviewed with the DBA",
+        "summary": f"Approved change set {PROD_CHANGE_SET} of {PROD_STACK} (2 data-loss, 2 outage, 2 permission-broadening, 2 permission in 9 changes) with pipekit. reviewed with the DBA",
     }
 
 

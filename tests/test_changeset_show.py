@@ -30,8 +30,21 @@ Resources:
   ArchiveTable: {Type: AWS::DynamoDB::Table, UpdateReplacePolicy: Retain, DeletionPolicy: Retain}
 """
 
+LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+WORKER_READS = {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+                "Resource": "arn:aws:sqs:eu-west-1:333333333333:orders-work", "Sid": "Work"}
+WORKER_POLICY_BEFORE = {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
+    WORKER_READS,
+    {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:eu-west-1:333333333333:table/orders", "Sid": "Orders"},
+]}, "Roles": ["orders-worker-role"]}
+WORKER_POLICY_AFTER = {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
+    WORKER_READS,
+    {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem"], "Resource": "*", "Sid": "Orders"},
+]}, "Roles": ["orders-worker-role"]}
+
 TOP_CHANGES = [
-    resource_change("Add", "WorkerRole", "AWS::IAM::Role"),
+    resource_change("Add", "WorkerRole", "AWS::IAM::Role", after={"AssumeRolePolicyDocument": LAMBDA_TRUST}),
     resource_change("Modify", "OrdersApiFunction", "AWS::Lambda::Function", "False", "orders-svc-prod-OrdersApiFunction-AbC",
                     [detail("Code", "Never")]),
     resource_change("Modify", "Table", "AWS::DynamoDB::Table", "True", "orders-svc-prod-orders",
@@ -44,7 +57,7 @@ TOP_CHANGES = [
 ]
 NESTED_CHANGES = [
     resource_change("Modify", "WorkerPolicy", "AWS::IAM::ManagedPolicy", "False", "arn:aws:iam::333333333333:policy/w",
-                    [detail("PolicyDocument", "Never")]),
+                    [detail("PolicyDocument", "Never")], before=WORKER_POLICY_BEFORE, after=WORKER_POLICY_AFTER),
     resource_change("Modify", "WorkerFunction", "AWS::Lambda::Function", "True", "orders-worker", [detail("FunctionName", "Always")]),
 ]
 
@@ -59,15 +72,15 @@ def stub_review(account, list_first=True):
         ]}, {"StackName": PROD_STACK})
     cf.add_response("describe_change_set", change_set_page(TOP_CHANGES),
                     {"StackName": PROD_STACK, "ChangeSetName": PROD_CHANGE_SET, "IncludePropertyValues": True})
-    cf.add_response("get_template", {"TemplateBody": CURRENT_TEMPLATE}, {"StackName": PROD_STACK_ID, "TemplateStage": "Original"})
+    cf.add_response("get_template", {"TemplateBody": CURRENT_TEMPLATE}, {"StackName": PROD_STACK_ID, "TemplateStage": "Processed"})
     cf.add_response("get_template", {"TemplateBody": PROPOSED_TEMPLATE},
-                    {"StackName": PROD_STACK_ID, "ChangeSetName": PROD_CHANGE_SET_ID, "TemplateStage": "Original"})
+                    {"StackName": PROD_STACK_ID, "ChangeSetName": PROD_CHANGE_SET_ID, "TemplateStage": "Processed"})
     cf.add_response("describe_change_set", change_set_page(NESTED_CHANGES, "orders-svc-prod-Workers-1XY-cs", NESTED_CHANGE_SET_ID,
                                                            "orders-svc-prod-Workers-1XY", NESTED_STACK_ID),
                     {"ChangeSetName": NESTED_CHANGE_SET_ID, "IncludePropertyValues": True})
-    cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"}, {"StackName": NESTED_STACK_ID, "TemplateStage": "Original"})
+    cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"}, {"StackName": NESTED_STACK_ID, "TemplateStage": "Processed"})
     cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"},
-                    {"StackName": NESTED_STACK_ID, "ChangeSetName": NESTED_CHANGE_SET_ID, "TemplateStage": "Original"})
+                    {"StackName": NESTED_STACK_ID, "ChangeSetName": NESTED_CHANGE_SET_ID, "TemplateStage": "Processed"})
 
 
 def show(project, *args):
@@ -82,7 +95,7 @@ def test_json_output_assert_golden(project, aws):
     assert aws.opened == ["prod"]
     assert_golden("changeset-prod.json", result.output)
     report = json.loads(result.output)
-    assert report["verdict"] == "2 data-loss, 2 outage, 2 permission in 9 changes"
+    assert report["verdict"] == "2 data-loss, 2 outage, 2 permission-broadening, 2 permission in 9 changes"
     by_id = {c["logical_id"]: c for c in report["changes"]}
     assert [r["kind"] for r in by_id["Table"]["risks"]] == ["data-loss"]
     assert by_id["ArchiveTable"]["risks"] == []  # UpdateReplacePolicy: Retain keeps the data
@@ -90,6 +103,11 @@ def test_json_output_assert_golden(project, aws):
     assert by_id["Table"]["causes"][0]["before"] == '[{"AttributeName":"id","KeyType":"HASH"}]'
     nested = by_id["Workers"]["nested"]
     assert [c["logical_id"] for c in nested["changes"]] == ["WorkerPolicy", "WorkerFunction"]
+    # The policy's statement-level diff: the Orders statement gains an action and goes to "*".
+    [document] = nested["changes"][0]["access"]["documents"]
+    [orders] = document["widened"]
+    assert (orders["sid"], orders["actions"], orders["resources"]) == ("Orders", ["dynamodb:DeleteItem"], ["*"])
+    assert document["narrowed"] == [] and nested["changes"][1]["access"] is None
 
 
 def test_markdown_output_assert_golden(project, aws):
@@ -97,7 +115,8 @@ def test_markdown_output_assert_golden(project, aws):
     result = show(project, "--env", "prod", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert_golden("changeset-prod.md", result.output)
-    assert result.output.splitlines()[2] == "**Verdict: 2 data-loss, 2 outage, 2 permission in 9 changes**"
+    assert result.output.splitlines()[2] == "**Verdict: 2 data-loss, 2 outage, 2 permission-broadening, 2 permission in 9 changes**"
+    assert "- widens `PolicyDocument` Orders: actions dynamodb:DeleteItem; resources *" in result.output
     assert "&nbsp;&nbsp;└ `WorkerFunction`" in result.output
 
 
@@ -106,7 +125,8 @@ def test_table_output_shows_the_verdict_first(project, aws):
     stub_review(aws.accounts["prod"])
     result = show(project, "--env", "prod")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Verdict: 2 data-loss, 2 outage, 2 permission in 9 changes")
+    assert result.output.startswith("Verdict: 2 data-loss, 2 outage, 2 permission-broadening, 2 permission in 9 changes")
+    assert "WorkerPolicy: widens PolicyDocument Orders: actions dynamodb:DeleteItem; resources *" in result.output
     assert "KeySchema" in result.output and "data-loss" in result.output.split("\n", 1)[1]
     assert_golden("changeset-prod.txt", result.output)
     lines = result.output.splitlines()
@@ -130,7 +150,8 @@ def test_on_a_terminal_the_table_is_rich(project, aws, monkeypatch):
     assert result.output == ""  # everything went to the terminal's table
 
 
-@pytest.mark.parametrize("fail_on, code", [("data-loss", 3), ("outage", 3), ("permission", 3), ("any", 3), ("none", 0)])
+@pytest.mark.parametrize("fail_on, code", [("data-loss", 3), ("public-access", 3), ("outage", 3), ("permission-broadening", 3),
+                                           ("permission", 3), ("any", 3), ("none", 0)])
 def test_fail_on_gates(project, aws, fail_on, code):
     stub_review(aws.accounts["prod"])
     assert show(project, "--env", "prod", "--format", "json", "--fail-on", fail_on).exit_code == code
@@ -138,12 +159,13 @@ def test_fail_on_gates(project, aws, fail_on, code):
 
 def test_fail_on_data_loss_passes_when_only_permissions_change(project, aws):
     cf = aws.accounts["prod"].stub("cloudformation")
-    cf.add_response("describe_change_set", change_set_page([resource_change("Add", "WorkerRole", "AWS::IAM::Role")]))
+    cf.add_response("describe_change_set", change_set_page([resource_change("Add", "WorkerRole", "AWS::IAM::Role",
+                                                                            after={"AssumeRolePolicyDocument": LAMBDA_TRUST})]))
     cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"})
     cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"})
     result = show(project, "--env", "prod", "--name", PROD_CHANGE_SET, "--format", "json", "--fail-on", "data-loss")
     assert result.exit_code == 0
-    assert json.loads(result.output)["counts"] == {"data-loss": 0, "outage": 0, "permission": 1}
+    assert json.loads(result.output)["counts"] == {"data-loss": 0, "public-access": 0, "outage": 0, "permission-broadening": 1, "permission": 1}
 
 
 def test_more_than_100_changes_are_all_read(project, aws):

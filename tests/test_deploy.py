@@ -141,7 +141,8 @@ def test_json_output_is_one_object_per_event_and_a_summary(project, moto_aws):
     assert kinds[0] == "plan" and kinds[-1] == "summary"
     assert "change_set_ready" in kinds and "stack_event" in kinds
     ready = next(d for d in documents if d["event"] == "change_set_ready")
-    assert ready["stack"] == "orders-artifacts" and ready["verdict"] == "2 permission in 6 changes"  # the two bucket policies
+    # the two bucket policies (permission), and they and the key policy grant access where there was none
+    assert ready["stack"] == "orders-artifacts" and ready["verdict"] == "3 permission-broadening, 2 permission in 6 changes"
     summary = documents[-1]
     assert summary["ok"] is True
     assert [s["stack"] for s in summary["stacks"]] == ["orders-artifacts", "orders-pipeline"]

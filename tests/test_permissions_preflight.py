@@ -11,7 +11,7 @@ import pytest
 from cfnlint.decode.cfn_yaml import loads
 
 from conftest import config_from, example_data
-from pipekit.checks.permissions import preflight
+from pipekit.checks.permissions.preflight import preflight
 from pipekit.checks.permissions.model import DENIED, SIZE, STAR_ONLY, UNKNOWN_ACTION, UNPROVABLE
 from pipekit.project import names
 from pipekit.project.render import render_all

@@ -223,9 +223,9 @@ def stub_change_set(stubs: Stubs, changes: list[dict]) -> None:
          "Status": "CREATE_COMPLETE", "ExecutionStatus": "AVAILABLE", "Changes": changes},
         {"StackName": "orders-svc-prod", "ChangeSetName": "orders-prod-pipeline", "IncludePropertyValues": True},
     )
-    stubs["cloudformation"].add_response("get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original"})
+    stubs["cloudformation"].add_response("get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Processed"})
     stubs["cloudformation"].add_response(
-        "get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original", "ChangeSetName": CHANGE_SET_ID},
+        "get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Processed", "ChangeSetName": CHANGE_SET_ID},
     )
 
 
@@ -295,11 +295,28 @@ def test_the_same_change_set_passes_a_gate_it_does_not_trip():
     stub_report(stubs, Capture())
     stubs["codepipeline"].add_response(
         "put_job_success_result", {},
-        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "1 permission in 1 changes", "REPORT_URL": ANY, "EXECUTION": "Release"},
+        {"jobId": JOB_ID, "outputVariables": {"VERDICT": "1 permission-broadening, 1 permission in 1 changes", "REPORT_URL": ANY,
+                                              "EXECUTION": "Release"},
          "executionDetails": ANY},
     )
     assert fn.handle(job(fail_on="data-loss"), stubs.clients(), ENVIRON) == "succeeded"
     stubs.done()
+
+
+def test_a_role_whose_access_cannot_be_compared_trips_a_broadening_gate():
+    # No AfterContext and no template entry: a possible broadening, which the gate counts.
+    stubs = Stubs()
+    stub_stage(stubs)
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Add", "OrdersRole", "AWS::IAM::Role")])
+    body = Capture()
+    stub_report(stubs, body)
+    message = Capture()
+    stubs["codepipeline"].add_response("put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": {"type": "JobFailed", "message": message}})
+    assert fn.handle(job(fail_on="permission-broadening"), stubs.clients(), ENVIRON) == "failed"
+    stubs.done()
+    assert "trips review.fail_on (permission-broadening)" in message.value
+    assert "**permission-broadening** (possible) `OrdersRole`" in body.value.decode("utf-8")
 
 
 def test_a_change_set_that_is_gone_is_a_failure_result_not_an_exception():

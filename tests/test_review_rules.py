@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipekit.aws.cloudformation import ChangeSet, ResourceChange
-from pipekit.release.review import assess, replacement, review, template_policies
+from pipekit.release.review import FAIL_ON, assess, replacement, review, template_policies
 
 
 def change(action, kind, replacement_="", details=(), policy_action="", logical="R"):
@@ -67,18 +69,36 @@ def change_set(changes):
     return ChangeSet("id", "cs", "stack", "stack-id", "CREATE_COMPLETE", "", "AVAILABLE", tuple(changes))
 
 
+def role_added(logical="Role"):
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    after = json.dumps({"Properties": {"AssumeRolePolicyDocument": trust}})
+    return ResourceChange("Add", logical, "", "AWS::IAM::Role", "", (), "", "", "", after)
+
+
 def test_verdict_counts_and_gates():
     result = review(change_set([
         change("Modify", "AWS::DynamoDB::Table", "True", [d("KeySchema")], logical="Table"),
-        change("Add", "AWS::IAM::Role", logical="Role"),
+        role_added(),
         change("Add", "AWS::Lambda::Version", logical="Version"),
     ]), {})
-    assert result.verdict() == "1 data-loss, 1 permission in 3 changes"
+    assert result.verdict() == "1 data-loss, 1 permission-broadening, 1 permission in 3 changes"
     assert result.level == "data-loss"
-    assert result.trips("data-loss") and result.trips("outage") and result.trips("permission") and result.trips("any")
+    assert all(result.trips(gate) for gate in ("data-loss", "outage", "permission-broadening", "permission", "any"))
     assert not result.trips("none")
-    safe = review(change_set([change("Add", "AWS::IAM::Role", logical="Role")]), {})
-    assert safe.trips("permission") and not safe.trips("outage") and not safe.trips("data-loss")
+    safe = review(change_set([role_added()]), {})
+    assert safe.trips("permission") and safe.trips("permission-broadening")
+    assert not safe.trips("outage") and not safe.trips("public-access") and not safe.trips("data-loss")
+
+
+def test_the_gates_are_the_risks_mildest_first_everywhere():
+    from typing import get_args
+
+    from pipekit.cli.changeset import FAIL_ON as CLI_FAIL_ON
+    from pipekit.config.models import Review as ReviewConfig
+
+    assert FAIL_ON == ("none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss")
+    assert tuple(CLI_FAIL_ON) == FAIL_ON
+    assert get_args(ReviewConfig.model_fields["fail_on"].annotation) == FAIL_ON
     assert review(change_set([change("Add", "AWS::Lambda::Version")]), {}).verdict() == "no risk found in 1 changes"
 
 

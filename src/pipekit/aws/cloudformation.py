@@ -59,6 +59,9 @@ class ResourceChange:
     details: tuple[dict, ...] = ()
     change_set_id: str = ""  # set for nested stacks' own change sets
     policy_action: str = ""  # Delete | Retain | Snapshot | ReplaceAndDelete | ReplaceAndRetain | ReplaceAndSnapshot
+    # With IncludePropertyValues: JSON of the resource ({"Properties": ...}) before and after.
+    before_context: str = ""
+    after_context: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,10 +199,11 @@ class CloudFormation:
             kwargs["NextToken"] = page["NextToken"]
         return sorted(summaries, key=lambda s: s["CreationTime"], reverse=True)
 
-    def get_template(self, stack_name: str, change_set_name: Optional[str] = None) -> Union[str, dict, None]:
-        """The stack's template (or the change set's, as submitted) as CloudFormation
-        returns it: YAML text, or a dict for JSON; None for a stack never created."""
-        kwargs: dict[str, Any] = {"StackName": stack_name, "TemplateStage": "Original"}
+    def get_template(self, stack_name: str, change_set_name: Optional[str] = None, stage: str = "Original") -> Union[str, dict, None]:
+        """The stack's template (or the change set's) as CloudFormation returns it: YAML
+        text, or a dict for JSON; None for a stack never created. Stage "Processed" is the
+        template after transforms (SAM), with the logical ids change sets name."""
+        kwargs: dict[str, Any] = {"StackName": stack_name, "TemplateStage": stage}
         if change_set_name:
             kwargs["ChangeSetName"] = change_set_name
         try:
@@ -265,6 +269,8 @@ def _resource_change(raw: dict) -> ResourceChange:
         details=tuple(rc.get("Details", [])),
         change_set_id=rc.get("ChangeSetId", ""),
         policy_action=rc.get("PolicyAction", ""),
+        before_context=rc.get("BeforeContext", ""),
+        after_context=rc.get("AfterContext", ""),
     )
 
 

@@ -57,7 +57,7 @@ def suppressed(findings: list[Finding], cfg: Config) -> tuple[list[Finding], dic
 
 
 def _permission_findings(parsed: dict[str, dict], cfg: Config) -> list[Finding]:
-    from pipekit.checks.permissions import preflight
+    from pipekit.checks.permissions.preflight import preflight
 
     return [
         Finding("preflight", f.file, f.line, None, f.rule, "error", f.message, f.fix or "")

@@ -9,7 +9,8 @@ import click
 from pipekit.cli.app import Application, pass_app
 from pipekit.cli.options import aws_options
 
-FAIL_ON = ["none", "any", "permission", "outage", "data-loss"]
+# release.review.FAIL_ON, written out so that --help does not import the review (a test keeps them equal)
+FAIL_ON = ["none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss"]
 
 
 @click.group()
@@ -28,7 +29,8 @@ def changeset() -> None:
     type=click.Choice(FAIL_ON),
     default="none",
     show_default=True,
-    help="Exit 3 when this risk (or a worse one; 'any' for any risk) is present. Order: data-loss, outage, permission.",
+    help="Exit 3 when this risk (or a worse one; 'any' for any risk) is present. "
+    "Order: data-loss, public-access, outage, permission-broadening, permission.",
 )
 @aws_options
 @pass_app
@@ -54,10 +56,14 @@ def show(
     pipekit changeset show --env prod --fail-on data-loss      # exit 3 when present
 
     Risks: data-loss (a table, bucket, key, user pool, log group, queue... removed or
-    replaced without a Retain/Snapshot policy), outage (something clients reach, such
-    as an API, a function or an alias, replaced or removed), permission (IAM, resource
-    policies, security groups added or changed). Conditional replacements, and those
-    that depend on a value known only after apply, are shown as possible.
+    replaced without a Retain/Snapshot policy), public-access (a policy statement open
+    to Principal * without a condition, a function URL without auth, a bucket's public
+    access block switched off), outage (something clients reach, such as an API, a
+    function or an alias, replaced or removed), permission-broadening (a role, policy,
+    boundary or resource policy grants new actions, resources or principals, or loses a
+    condition or a Deny), permission (IAM, resource policies, security groups added or
+    changed). Narrowing is shown, never a risk. Conditional replacements, and those that
+    depend on a value known only after apply, are shown as possible.
     Read-only: DescribeChangeSet, ListChangeSets, GetTemplate.
     """
     from pipekit.aws.errors import aws_errors

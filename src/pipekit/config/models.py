@@ -220,7 +220,8 @@ class Service(_Model):
 
 
 class Review(_Model):
-    fail_on: Literal["none", "any", "permission", "outage", "data-loss"] = Field(
+    # release.review.FAIL_ON (a test keeps them equal; the config does not import the review)
+    fail_on: Literal["none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss"] = Field(
         default="none", description="reject the change set automatically when this risk (or a worse one) is in it"
     )
 

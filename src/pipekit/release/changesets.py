@@ -32,8 +32,9 @@ def newest_pending(cf: CloudFormation, stack: str) -> str:
 
 
 def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int = 0) -> Review:
-    """Describe the change set (with property values), read the templates' retention
-    policies, and review nested stacks' change sets the same way."""
+    """Describe the change set (with property values), read the processed templates (their
+    retention policies, and policy documents where the change set's values are cut short),
+    and review nested stacks' change sets the same way."""
     try:
         change_set = cf.describe_change_set(stack, name, property_values=True)
     except ChangeSetNotFound:
@@ -52,12 +53,12 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
         for change in change_set.changes:
             if change.resource_type == "AWS::CloudFormation::Stack" and change.change_set_id:
                 nested[change.logical_id] = load_review(cf, None, change.change_set_id, depth + 1)
-    return review(change_set, template_policies(current, proposed), nested)
+    return review(change_set, template_policies(current, proposed), nested, (current, proposed))
 
 
 def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str]) -> Optional[dict]:
     # A stack that was never created has no current template; reading it is not an error.
-    body = cf.get_template(stack, change_set)
+    body = cf.get_template(stack, change_set, stage="Processed")
     if isinstance(body, dict) or not body:
         return body or None
     try:

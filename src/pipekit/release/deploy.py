@@ -246,7 +246,9 @@ class StackDeployer:
             return StackOutcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
         if change_set.status != "CREATE_COMPLETE":
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
-        self.on_event(ChangeSetReady(review(change_set, template_policies(cfn_yaml.loads(template_body)))))
+        # The template being deployed stands in for property values the change set lacks.
+        proposed = cfn_yaml.loads(template_body)
+        self.on_event(ChangeSetReady(review(change_set, template_policies(proposed), templates=(None, proposed))))
         if not execute:
             return StackOutcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
         if not self.confirm(change_set):

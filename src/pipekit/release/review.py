@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pipekit.aws.cloudformation import ChangeSet, ResourceChange
+from pipekit.release.access import AccessChange, access_change
 
 DATA_LOSS = "data-loss"
+PUBLIC_ACCESS = "public-access"
 OUTAGE = "outage"
+PERMISSION_BROADENING = "permission-broadening"
 PERMISSION = "permission"
-RISKS = (DATA_LOSS, OUTAGE, PERMISSION)  # most serious first
+RISKS = (DATA_LOSS, PUBLIC_ACCESS, OUTAGE, PERMISSION_BROADENING, PERMISSION)  # most serious first
+FAIL_ON = ("none", "any", *reversed(RISKS))  # review.fail_on and --fail-on, mildest gate first
 
 # Resources whose removal or replacement loses data (or, for keys, the ability to read it).
 DATA_BEARING = {
@@ -48,7 +52,7 @@ PAST_TENSE = {"Add": "added", "Modify": "modified", "Remove": "removed", "Import
 
 @dataclass(frozen=True)
 class Risk:
-    kind: str  # data-loss | outage | permission
+    kind: str  # one of RISKS
     certain: bool
     why: str
 
@@ -58,6 +62,7 @@ class ReviewedChange:
     change: ResourceChange
     risks: tuple[Risk, ...]
     nested: Optional["Review"] = None
+    access: Optional[AccessChange] = None  # for resources that grant access: what widens or narrows
 
     @property
     def level(self) -> str:
@@ -150,11 +155,35 @@ def _kept(change: ResourceChange, policy: dict[str, str], removed: bool) -> bool
     return policy.get(key) in KEEPING_POLICIES
 
 
-def review(change_set: ChangeSet, policies: dict[str, dict[str, str]], nested: Optional[dict[str, "Review"]] = None) -> Review:
-    """Assess every change; `nested` holds the reviews of nested stacks' change sets by logical id."""
+def access_risks(access: Optional[AccessChange]) -> tuple[Risk, ...]:
+    """permission-broadening when a document grants more than before, public-access when it
+    opens to anyone; narrowing carries no risk (it shows in the access diff)."""
+    if access is None:
+        return ()
+    certain = access.source == "change set"
+    risks = [Risk(PUBLIC_ACCESS, certain, why) for why in access.public]
+    widened = [f"{d.document} {c.describe()}" for d in access.documents for c in d.widened]
+    if widened:
+        risks.append(Risk(PERMISSION_BROADENING, certain, "access widens: " + " | ".join(widened)))
+    if access.source == "unknown":
+        risks.append(Risk(PERMISSION_BROADENING, False, "the documents before and after could not be read; compare them by hand"))
+    return tuple(risks)
+
+
+def review(
+    change_set: ChangeSet,
+    policies: dict[str, dict[str, str]],
+    nested: Optional[dict[str, "Review"]] = None,
+    templates: tuple[Optional[dict], Optional[dict]] = (None, None),
+) -> Review:
+    """Assess every change; `nested` holds the reviews of nested stacks' change sets by
+    logical id; `templates` (current, proposed) stand in where the change set lacks values."""
     nested = nested or {}
-    changes = tuple(ReviewedChange(c, assess(c, policies), nested.get(c.logical_id)) for c in change_set.changes)
-    return Review(change_set, changes)
+    changes = []
+    for c in change_set.changes:
+        access = access_change(c, templates)
+        changes.append(ReviewedChange(c, assess(c, policies) + access_risks(access), nested.get(c.logical_id), access))
+    return Review(change_set, tuple(changes))
 
 
 def template_policies(*templates: Optional[dict]) -> dict[str, dict[str, str]]:

@@ -26,13 +26,13 @@ from pipekit.aws.cloudformation import CloudFormation
 from pipekit.errors import PipekitError
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.changesets import load_review
+from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
 from pipekit.ui.review import render_markdown
 
 # The action's UserParameters (JSON), written by project/layout.py.
 PARAMETERS = ("pipeline", "stage", "environment", "stack", "change_set", "review_role_arn", "fail_on", "execution_id")
 RELEASE = "Release"  # EXECUTION of a standard execution
-FAIL_ON = ("none", "any", "permission", "outage", "data-loss")
 REPORT_PREFIX = "reviews"
 SUMMARY_MAX = 2048  # ExecutionDetails.summary
 MESSAGE_MAX = 5000  # FailureDetails.message

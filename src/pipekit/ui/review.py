@@ -9,7 +9,10 @@ from typing import Any, Iterator
 
 from pipekit.release.review import RISKS, Review, ReviewedChange
 
-RISK_STYLES = {"data-loss": "bold red", "outage": "red", "permission": "yellow", "none": "green"}
+RISK_STYLES = {
+    "data-loss": "bold red", "public-access": "bold red", "outage": "red", "permission-broadening": "yellow",
+    "permission": "yellow", "none": "green",
+}
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "red", "Import": "cyan", "Dynamic": "magenta"}
 
 
@@ -53,6 +56,20 @@ def _risk_text(change: ReviewedChange) -> str:
     return ", ".join(r.kind + ("" if r.certain else " (possible)") for r in change.risks)
 
 
+def access_lines(change: ReviewedChange) -> list[str]:
+    """The statement-level diff of a change that grants access: what widens, what narrows."""
+    access = change.access
+    if access is None:
+        return []
+    lines = []
+    for document in access.documents:
+        lines += [f"widens {document.document} {c.describe()}" for c in document.widened]
+        lines += [f"narrows {document.document} {c.describe()}" for c in document.narrowed]
+    if access.source == "template" and lines:
+        lines.append("(compared from the templates: values the change set did not give are unresolved)")
+    return lines
+
+
 def _rows(review: Review, depth: int = 0) -> Iterator[tuple[int, ReviewedChange]]:
     for change in review.changes:
         yield depth, change
@@ -66,7 +83,11 @@ def _rows(review: Review, depth: int = 0) -> Iterator[tuple[int, ReviewedChange]
 def render_lines(review: Review) -> list[str]:
     """The verdict, then one line per change: action, logical id, type, replacement, risk."""
     cs = review.change_set
-    return [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"] + [_line(depth, change) for depth, change in _rows(review)]
+    lines = [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"]
+    for depth, change in _rows(review):
+        lines.append(_line(depth, change))
+        lines += [f"  {'  ' * depth}    {line}" for line in access_lines(change)]
+    return lines
 
 
 def _line(depth: int, change: ReviewedChange) -> str:
@@ -83,6 +104,7 @@ def render_plain(review: Review) -> str:
         physical = f" physical={change.change.physical_id}" if change.change.physical_id else ""
         cause = "; ".join(_cause_text(x) for x in causes(change))
         lines.append(_line(depth, change) + physical + (f" causes: {cause}" if cause else ""))
+        lines += [f"  {'  ' * depth}    {line}" for line in access_lines(change)]
     return "\n".join(lines) + "\n"
 
 
@@ -115,6 +137,7 @@ def _change_json(change: ReviewedChange) -> dict[str, Any]:
         "policy_action": c.policy_action,
         "risks": [{"kind": r.kind, "certain": r.certain, "why": r.why} for r in change.risks],
         "causes": causes(change),
+        "access": change.access.to_json() if change.access else None,
         "nested": to_json(change.nested) if change.nested else None,
     }
 
@@ -149,7 +172,26 @@ def render_markdown(review: Review, context: str = "") -> str:
             for risk in change.risks:
                 certainty = "" if risk.certain else " (possible)"
                 lines.append(f"- **{risk.kind}**{certainty} `{change.change.logical_id}`: {risk.why}")
+    lines += _markdown_access(review)
     return "\n".join(lines) + "\n"
+
+
+def _markdown_access(review: Review) -> list[str]:
+    """Each statement that widens access, as written, under its resource; narrowing listed."""
+    changes = [c for _, c in _rows(review) if c.access and c.access.documents]
+    if not changes:
+        return []
+    lines = ["", "## Access", ""]
+    for change in changes:
+        lines += [f"### `{change.change.logical_id}` ({change.change.resource_type}, from the {change.access.source})", ""]
+        for document in change.access.documents:
+            for diff in document.widened:
+                lines.append(f"- widens `{document.document}` {diff.describe()}")
+                if diff.statement:
+                    lines += ["", "  ```json", *("  " + line for line in json.dumps(diff.statement, indent=2).splitlines()), "  ```"]
+            lines += [f"- narrows `{document.document}` {diff.describe()}" for diff in document.narrowed]
+        lines.append("")
+    return lines[:-1]
 
 
 # ---------------------------------------------------------------- terminal table
@@ -177,6 +219,9 @@ def render_table(review: Review) -> Any:
             Text(_risk_text(change), style=RISK_STYLES[change.level]),
             "; ".join(_cause_text(x) for x in causes(change)) or "-",
         )
+    diffs = [f"{change.change.logical_id}: {line}" for _, change in _rows(review) for line in access_lines(change)]
+    if diffs:
+        return Group(verdict, table, Text("Access:", style="bold"), *(Text("  " + line) for line in diffs))
     return Group(verdict, table)
 
 

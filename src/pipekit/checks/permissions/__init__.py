@@ -1,8 +1,6 @@
 """Permission preflight: proves offline, with IAM's evaluation rules, that every role
 along pipekit's chain may do what CloudFormation, CodePipeline, CodeBuild, CodeDeploy
-and the service's code will ask of it. Entry point: preflight(templates, cfg)."""
+and the service's code will ask of it. Entry point: preflight.preflight(templates, cfg).
 
-from pipekit.checks.permissions.model import PermissionFinding
-from pipekit.checks.permissions.preflight import preflight
-
-__all__ = ["PermissionFinding", "preflight"]
+Nothing is imported here: the review function ships glob.py (IAM pattern matching, for
+the change-set review's policy diff) without the preflight behind it."""
