@@ -158,3 +158,24 @@ def project(tmp_path):
     """A folder with the example's pipekit.yaml (nothing rendered)."""
     write_config(tmp_path, example_data())
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def front(moto_endpoint):
+    """The fault-injecting layer of fault_layer.py in front of moto, on its own port."""
+    from fault_layer import Front
+
+    server = Front()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def faults(front, moto_aws, monkeypatch):
+    """A fresh fault layer in front of a reset moto; botocore's retry pauses cut to
+    1 ms (the tests count attempts, not seconds)."""
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.001)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", front.endpoint)
+    return front.fresh()

@@ -13,6 +13,7 @@ from botocore.stub import ANY, Stubber
 
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.release.deploy import DeployFailed, FromOutput, StackDeployer, StackPlan, first_failure, resolve_parameters
+from pipekit.release.concurrent import AnotherDeploy
 from pipekit.release.polling import Backoff
 
 STACK = "orders-svc-dev"
@@ -64,6 +65,10 @@ def stack(status, reason=""):
     return {"Stacks": [body]}
 
 
+def no_change_sets(stubber):
+    stubber.add_response("list_change_sets", {"Summaries": []}, {"StackName": STACK})
+
+
 def no_stack(stubber):
     stubber.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist", 400)
 
@@ -101,7 +106,7 @@ def create_and_wait(stubber, kind="CREATE", pending=1, final=None):
     stubber.add_response("create_change_set", {"Id": f"{STACK_ID}:changeSet/cs", "StackId": STACK_ID},
                          {"StackName": STACK, "ChangeSetName": ANY, "TemplateBody": ANY, "ChangeSetType": kind, "Parameters": [],
                           "Capabilities": ["CAPABILITY_IAM"], "Tags": [{"Key": "pipekit:project", "Value": "orders"}],
-                          "IncludeNestedStacks": True, "Description": "created by pipekit"})
+                          "IncludeNestedStacks": True, "Description": "created by pipekit", "ClientToken": ANY})
     for _ in range(pending):
         stubber.add_response("describe_change_set", change_set("CREATE_IN_PROGRESS"))
     stubber.add_response("describe_change_set", final or change_set())
@@ -113,7 +118,7 @@ def test_failed_first_create_reports_the_root_cause_and_how_to_clean_up(client, 
         no_stack(stubber)
         create_and_wait(stubber)
         stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
-        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
         stubber.add_response("describe_stack_events", events(
             event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack"),
             event(1, STACK, "CREATE_IN_PROGRESS", "User Initiated", kind="AWS::CloudFormation::Stack"),
@@ -146,9 +151,10 @@ def test_root_cause_is_followed_into_a_nested_stack(client, plan):
     clock = Clock()
     with Stubber(client) as stubber:
         stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+        no_change_sets(stubber)
         create_and_wait(stubber, kind="UPDATE", pending=0)
         stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
-        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
         stubber.add_response("describe_stack_events", events(
             event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
             event(1, "Api", "UPDATE_FAILED", "Embedded stack arn:... was not successfully updated", kind="AWS::CloudFormation::Stack", physical=nested_id),
@@ -169,6 +175,7 @@ def test_root_cause_is_followed_into_a_nested_stack(client, plan):
 def test_a_stack_stuck_from_a_failed_create_is_refused_without_replace_failed(client, plan):
     with Stubber(client) as stubber:
         stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
+        no_change_sets(stubber)
         with pytest.raises(DeployFailed, match="--replace-failed"):
             deployer(client, Clock()).deploy(plan, {})
 
@@ -177,12 +184,13 @@ def test_replace_failed_deletes_then_creates(client, plan):
     clock = Clock()
     with Stubber(client) as stubber:
         stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
+        no_change_sets(stubber)
         stubber.add_response("delete_stack", {}, {"StackName": STACK})
         stubber.add_response("describe_stacks", stack("DELETE_IN_PROGRESS"))
         no_stack(stubber)
         create_and_wait(stubber, kind="CREATE")
         stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
-        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
         stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("describe_stacks", {"Stacks": [{**stack("CREATE_COMPLETE")["Stacks"][0], "Outputs": [{"OutputKey": "ApiUrl", "OutputValue": "https://x"}]}]})
         stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
@@ -196,13 +204,14 @@ def test_replace_failed_deletes_then_creates(client, plan):
 def test_a_busy_stack_is_refused(client, plan):
     with Stubber(client) as stubber:
         stubber.add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
-        with pytest.raises(DeployFailed, match="busy"):
+        with pytest.raises(AnotherDeploy, match="the stack is UPDATE_IN_PROGRESS since 10:00:00 UTC .* --wait"):
             deployer(client, Clock()).deploy(plan, {})
 
 
 def test_empty_change_set_is_success_and_deleted(client, plan):
     with Stubber(client) as stubber:
         stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+        no_change_sets(stubber)
         empty = change_set("FAILED", "The submitted information didn't contain changes. Submit different information to create a change set.", changes=[])
         create_and_wait(stubber, kind="UPDATE", pending=0, final=empty)
         stubber.add_response("delete_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY})

@@ -16,6 +16,20 @@ class StackNotFound(AwsError):
 class ChangeSetNotFound(AwsError):
     pass
 
+
+class ChangeSetExists(AwsError):
+    """CreateChangeSet found a change set of that name already (AlreadyExistsException)."""
+
+
+class ChangeSetNotExecutable(AwsError):
+    """ExecuteChangeSet refused: the change set is not AVAILABLE (InvalidChangeSetStatus)."""
+
+    @property
+    def execution_status(self) -> str:
+        """The status CloudFormation names: "... in its current status of [EXECUTE_COMPLETE]"."""
+        _, _, rest = str(self).rpartition("[")
+        return rest.rstrip("].") if rest else ""
+
 # Largest template CloudFormation accepts inline (TemplateBody).
 MAX_TEMPLATE_BODY = 51_200
 
@@ -132,6 +146,8 @@ class CloudFormation:
         parameters: dict[str, str],
         capabilities: list[str],
         tags: dict[str, str],
+        client_token: Optional[str] = None,
+        description: str = "created by pipekit",
     ) -> str:
         if len(template_body.encode("utf-8")) > MAX_TEMPLATE_BODY:
             raise AwsError(f"{stack_name}: the template is larger than {MAX_TEMPLATE_BODY} bytes, CloudFormation's inline limit")
@@ -144,9 +160,16 @@ class CloudFormation:
             "Capabilities": capabilities,
             "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
             "IncludeNestedStacks": True,
-            "Description": "created by pipekit",
+            "Description": description,
         }
-        return self.client.create_change_set(**kwargs)["Id"]
+        if client_token:  # a retried request is then recognised as the same one
+            kwargs["ClientToken"] = client_token
+        try:
+            return self.client.create_change_set(**kwargs)["Id"]
+        except Exception as exc:
+            if error_code(exc) == "AlreadyExistsException":
+                raise ChangeSetExists(error_message(exc), "AlreadyExistsException") from None
+            raise
 
     def describe_change_set(self, stack_name: Optional[str], change_set_name: str, property_values: bool = False) -> ChangeSet:
         """The change set with every change (all pages); with property_values, the
@@ -182,6 +205,10 @@ class CloudFormation:
 
     def pending_change_sets(self, stack_name: str) -> list[dict]:
         """Change sets ready to execute, newest first."""
+        summaries = [s for s in self._change_set_summaries(stack_name) if s.get("Status") == "CREATE_COMPLETE" and s.get("ExecutionStatus") == "AVAILABLE"]
+        return sorted(summaries, key=lambda s: s["CreationTime"], reverse=True)
+
+    def _change_set_summaries(self, stack_name: str) -> list[dict]:
         summaries: list[dict] = []
         kwargs: dict[str, Any] = {"StackName": stack_name}
         while True:
@@ -191,13 +218,10 @@ class CloudFormation:
                 if error_code(exc) == "ValidationError" and "does not exist" in error_message(exc):
                     raise StackNotFound(error_message(exc), "ValidationError") from None
                 raise
-            summaries += [
-                s for s in page.get("Summaries", []) if s.get("Status") == "CREATE_COMPLETE" and s.get("ExecutionStatus") == "AVAILABLE"
-            ]
+            summaries += page.get("Summaries", [])
             if not page.get("NextToken"):
-                break
+                return summaries
             kwargs["NextToken"] = page["NextToken"]
-        return sorted(summaries, key=lambda s: s["CreationTime"], reverse=True)
 
     def get_template(self, stack_name: str, change_set_name: Optional[str] = None, stage: str = "Original") -> Union[str, dict, None]:
         """The stack's template (or the change set's) as CloudFormation returns it: YAML
@@ -213,11 +237,30 @@ class CloudFormation:
                 return None
             raise
 
-    def execute_change_set(self, stack_name: str, change_set_name: str) -> None:
-        self.client.execute_change_set(StackName=stack_name, ChangeSetName=change_set_name)
+    def execute_change_set(self, stack_name: str, change_set_name: str, client_request_token: Optional[str] = None) -> None:
+        kwargs: dict[str, Any] = {"StackName": stack_name, "ChangeSetName": change_set_name}
+        if client_request_token:
+            kwargs["ClientRequestToken"] = client_request_token
+        try:
+            self.client.execute_change_set(**kwargs)
+        except Exception as exc:
+            _raise_change_set_error(exc)
+            raise
 
     def delete_change_set(self, stack_name: str, change_set_name: str) -> None:
-        self.client.delete_change_set(StackName=stack_name, ChangeSetName=change_set_name)
+        try:
+            self.client.delete_change_set(StackName=stack_name, ChangeSetName=change_set_name)
+        except Exception as exc:
+            _raise_change_set_error(exc)
+            raise
+
+    def change_sets(self, stack_name: str) -> list[dict]:
+        """Every change set of the stack (all pages), as ListChangeSets summarises them;
+        [] for a stack that does not exist."""
+        try:
+            return self._change_set_summaries(stack_name)
+        except StackNotFound:
+            return []
 
     # Rollback remedies: called with a planned step's parameters, as they are.
     def cancel_update_stack(self, params: dict[str, Any]) -> None:
@@ -256,6 +299,14 @@ class CloudFormation:
             if not token:
                 return list(reversed(newer))
             kwargs["NextToken"] = token
+
+
+def _raise_change_set_error(exc: BaseException) -> None:
+    code = error_code(exc)
+    if code == "ChangeSetNotFound" or (code == "ValidationError" and "does not exist" in error_message(exc)):
+        raise ChangeSetNotFound(error_message(exc), code) from None
+    if code == "InvalidChangeSetStatus":
+        raise ChangeSetNotExecutable(error_message(exc), code) from None
 
 
 def _resource_change(raw: dict) -> ResourceChange:

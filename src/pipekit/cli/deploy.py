@@ -31,6 +31,7 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Deploy this template instead (with --stack-name).")
 @click.option("--stack-name", help="Stack for --template, e.g. an isolated dev stack.")
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Parameter for --template; repeatable.")
+@click.option("--wait", "wait_turn", is_flag=True, help="If another deploy works on a stack, queue behind it instead of refusing.")
 @click.option("--replace-failed", is_flag=True, help="Delete a stack left in ROLLBACK_COMPLETE by a failed first create, then create it.")
 @click.option(
     "--fail-on",
@@ -58,6 +59,7 @@ def deploy(
     replace_failed: bool,
     fail_on: str,
     allow_stale: bool,
+    wait_turn: bool,
     profile: Optional[str],
     region: Optional[str],
     output_format: str,
@@ -80,13 +82,17 @@ def deploy(
     skips); without a terminal pass --yes or --no-execute. "No changes" is success.
     Rendered templates that pipekit.yaml would now render differently are refused (run
     `pipekit render`, or --allow-stale); --template may not name a stack pipekit manages.
+    Another deploy working on a stack is refused with its change set and since when;
+    --wait queues behind it. Ctrl-C deletes the change set not yet executed and exits 130;
+    one that executes goes on in AWS (see docs/reliability.md).
     Exit 0 deployed or nothing to change, 1 a stack failed (its cause is shown), 2 usage,
-    config or credential problems, 3 a change set tripped --fail-on (not executed).
+    config or credential problems, 3 a change set tripped --fail-on (not executed), 130 interrupted.
     """
     from pipekit.aws.errors import aws_errors
     from pipekit.release import deploy as core
     from pipekit.release import guards
     from pipekit.release.gate import RiskGate
+    from pipekit.release import interrupt
     from pipekit.ui.deploy_report import make_reporter
 
     if bool(account) == bool(env_name):
@@ -115,8 +121,11 @@ def deploy(
     def confirm(change_set) -> bool:
         if not yes:
             reporter.stop()
-            if not app.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?"):
-                return False
+            try:
+                if not app.confirm(f"Execute change set {change_set.name} on {change_set.stack_name}?"):
+                    return False
+            except click.Abort:  # Ctrl-C at the question: settled like any other
+                raise KeyboardInterrupt from None
         reporter.executing(change_set.stack_name, change_set.name)
         return True
 
@@ -126,13 +135,14 @@ def deploy(
         S3(clients.session(plan.account).client("s3")).put_if_absent(code.bucket, code.key, code.body, code.sha256)
 
     gate = RiskGate(fail_on, reporter, confirm)
-    deployer = core.StackDeployer(cloudformation, gate.on_event, gate.confirm)
-    try:
-        outcomes = core.deploy_stacks(
-            plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload
-        )
-    finally:
-        reporter.stop()
+    deployer = core.StackDeployer(cloudformation, gate.on_event, gate.confirm, wait_turn=wait_turn)
+    with interrupt.guarded(deployer, f"pipekit deploy --account {account}"):
+        try:
+            outcomes = core.deploy_stacks(
+                plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload
+            )
+        finally:
+            reporter.stop()
     ok = all(o.ok for o in outcomes)
     reporter.summary(outcomes, ok)
     gate.check()

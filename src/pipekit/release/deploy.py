@@ -3,8 +3,8 @@ a change set (the run). The core decides and reports through events; ui/ prints 
 
 from __future__ import annotations
 
-import secrets
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Union
@@ -23,8 +23,10 @@ from pipekit.aws.cloudformation import (
 from pipekit.aws.errors import aws_errors
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
+from pipekit.release import changeset_ops, concurrent
 from pipekit.release.follow import ResourceEvent, first_failure, follow_stack
 from pipekit.release.polling import Backoff
+from pipekit.release.interrupt import InFlight
 from pipekit.release.review import Review, review, template_policies
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
@@ -170,7 +172,12 @@ class StackReplacing:
     status: str
 
 
-Event = Union[ChangeSetCreating, ChangeSetReady, ResourceEvent, StackReplacing]
+@dataclass(frozen=True)
+class WaitingForOtherDeploy:
+    other: concurrent.OtherDeploy  # --wait: queued behind it
+
+
+Event = Union[ChangeSetCreating, ChangeSetReady, ResourceEvent, StackReplacing, WaitingForOtherDeploy]
 
 
 @dataclass(frozen=True)
@@ -216,8 +223,13 @@ class StackDeployer:
         backoff: Callable[[], Backoff] = Backoff,
         clock: Callable[[], float] = time.monotonic,
         max_wait: float = 3 * 3600,
+        wait_turn: bool = False,  # queue behind another deploy of the stack instead of refusing
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.cf = cloudformation
+        self.wait_turn = wait_turn
+        self.now = now
+        self.in_flight: Optional[InFlight] = None  # what Ctrl-C must settle (release/interrupt.py)
         self.on_event = on_event
         self.confirm = confirm
         self.backoff = backoff
@@ -228,10 +240,18 @@ class StackDeployer:
         started = self.clock()
         existing = self._usable_stack(plan.stack_name, replace_failed)
         change_set_type = "CREATE" if existing is None or existing.status == "REVIEW_IN_PROGRESS" else "UPDATE"
-        name = f"pipekit-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+        name = changeset_ops.new_name()
         self.on_event(ChangeSetCreating(plan.stack_name, name, change_set_type))
         template_body = plan.template.read_text(encoding="utf-8")
-        self.cf.create_change_set(
+        self.in_flight = InFlight(plan.account, plan.stack_name, name, change_set_type)
+        outcome = self._deploy(plan, parameters, existing, name, change_set_type, template_body, started, execute)
+        self.in_flight = None
+        return outcome
+
+    def _deploy(self, plan: StackPlan, parameters: dict[str, str], existing: Optional[Stack], name: str, change_set_type: str,
+                template_body: str, started: float, execute: bool) -> StackOutcome:
+        changeset_ops.create(
+            self.cf,
             stack_name=plan.stack_name,
             change_set_name=name,
             template_body=template_body,
@@ -239,10 +259,11 @@ class StackDeployer:
             parameters=parameters,
             capabilities=list(plan.capabilities),
             tags=plan.tags,
+            **({} if execute else {"description": concurrent.FOR_REVIEW}),
         )
         change_set = self._wait_for_change_set(plan.stack_name, name)
         if change_set.is_empty:
-            self.cf.delete_change_set(plan.stack_name, name)
+            changeset_ops.delete(self.cf, plan.stack_name, name)
             return StackOutcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
         if change_set.status != "CREATE_COMPLETE":
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
@@ -256,7 +277,9 @@ class StackDeployer:
 
         # Follow the stack by id: a name can be reused after a deletion.
         marker = self.cf.latest_event_id(change_set.stack_id)
-        self.cf.execute_change_set(plan.stack_name, name)
+        changeset_ops.execute(self.cf, plan.stack_name, name, change_set.stack_id, marker)
+        assert self.in_flight is not None
+        self.in_flight.executed = True
         final, events = self._follow(change_set.stack_id, marker)
         seconds = self.clock() - started
         if final.status in SUCCESS_STATES:
@@ -265,11 +288,9 @@ class StackDeployer:
         return StackOutcome(plan.stack_name, "failed", final.status, name, cause, _next_steps(final, change_set_type), seconds=seconds)
 
     def _usable_stack(self, stack_name: str, replace_failed: bool) -> Optional[Stack]:
-        stack = self.cf.describe_stack(stack_name)
+        stack = self._turn(stack_name)
         if stack is None:
             return None
-        if stack.in_progress:
-            raise DeployFailed(f"{stack_name} is busy ({stack.status}); wait for it to finish, or see `pipekit status`")
         if stack.status in FAILED_CREATE_STATES:
             if not replace_failed:
                 raise DeployFailed(
@@ -280,6 +301,20 @@ class StackDeployer:
             self.cf.delete_stack(stack_name)
             self._wait_until_gone(stack_name)
             return None
+        return stack
+
+    def _turn(self, stack_name: str) -> Optional[Stack]:
+        """The stack once no other deploy works on it (refused without --wait); change
+        sets left by killed deploys are deleted on the way."""
+        if self.wait_turn:
+            concurrent.wait_for_turn(self.cf, stack_name, lambda other: self.on_event(WaitingForOtherDeploy(other)), self.backoff(), self.now, self.clock, self.max_wait)
+        stack = self.cf.describe_stack(stack_name)
+        summaries = concurrent.change_sets(self.cf, stack, stack_name)
+        other = concurrent.other_deploy(stack, summaries, stack_name, self.now())
+        if other is not None:
+            raise concurrent.AnotherDeploy(f"{other.describe(self.now())}; pass --wait to queue behind it, or see `pipekit status`")
+        for left in concurrent.left_behind(summaries, stack_name, self.now()):
+            changeset_ops.delete(self.cf, stack_name, left)
         return stack
 
     def _wait_for_change_set(self, stack: str, name: str) -> ChangeSet:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timezone
 
 from pipekit.release import deploy
 from pipekit.aws.cloudformation import StackEvent
@@ -64,6 +65,8 @@ class PlainReporter:
             self.change_set(event.review)
         elif isinstance(event, deploy.ResourceEvent):
             self.resource(event.event)
+        elif isinstance(event, deploy.WaitingForOtherDeploy):
+            self.say(f"{event.other.describe(datetime.now(timezone.utc))}; waiting (--wait)")
 
     def say(self, line: str, style: str = "") -> None:
         print(line, flush=True)
@@ -111,6 +114,10 @@ class JsonReporter(PlainReporter):
             e = event.event
             self.emit({"event": "stack_event", "stack": e.stack_name, "logical_id": e.logical_id, "resource_type": e.resource_type,
                        "status": e.status, "reason": e.reason, "timestamp": e.timestamp.isoformat()})
+        elif isinstance(event, deploy.WaitingForOtherDeploy):
+            other = event.other
+            self.emit({"event": "waiting_for_other_deploy", "stack": other.stack, "what": other.what,
+                       "since": other.since.isoformat() if other.since else None})
 
     def executing(self, stack: str, change_set: str) -> None:
         self.emit({"event": "change_set_executing", "stack": stack, "change_set": change_set})
