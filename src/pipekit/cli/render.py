@@ -17,14 +17,17 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Show what would change (with diffs of files you edited) and write nothing.")
-@click.option("--force", is_flag=True, help="Overwrite files you edited since pipekit wrote them.")
+@click.option("--force", is_flag=True, help="Overwrite files you edited since pipekit wrote them (your version is kept as NAME.user-edited.bak).")
 @format_option
 @pass_app
 def render(app: Application, dry_run: bool, force: bool, output_format: str) -> None:
     """Render the pipeline, account and service templates and the buildspecs from pipekit.yaml.
 
     A file you edited since pipekit wrote it is skipped with a warning (see the diff with
-    --dry-run) unless --force. Rendering an unchanged config changes nothing.
+    --dry-run) unless --force, which keeps your version next to it and names it. A file
+    that is a symlink is written through the link. Writing is all-or-nothing: on a write
+    error (disk full, read-only folder) nothing is changed and the exit code is 1.
+    Rendering an unchanged config changes nothing.
     """
     write_project(app.root, app.config, dry_run=dry_run, force=force, output_format=output_format)
 

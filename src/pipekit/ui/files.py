@@ -35,5 +35,5 @@ def report(results: list[FileResult], dry_run: bool = False) -> None:
 def to_json(results: list[FileResult], dry_run: bool) -> dict:
     return {
         "dry_run": dry_run,
-        "files": [{"path": r.path, "outcome": r.outcome.value, "reason": r.reason} for r in results],
+        "files": [{"path": r.path, "outcome": r.outcome.value, "reason": r.reason, "backup": r.backup or None} for r in results],
     }
