@@ -45,6 +45,13 @@ class OtherDeploy:
         return f"another deploy of {self.stack} is in flight: {self.what}{when}"
 
 
+@dataclass(frozen=True)
+class WaitingForOtherDeploy:
+    """The event of a deploy queued behind another (--wait)."""
+
+    other: OtherDeploy
+
+
 def _mine(summary: dict, stack_name: str) -> bool:
     return summary.get("StackName") == stack_name and str(summary.get("ChangeSetName", "")).startswith(changeset_ops.PREFIX)
 
@@ -87,6 +94,19 @@ def left_behind(summaries: list[dict], stack_name: str, now: datetime) -> list[s
     return stale
 
 
+def take_turn(cf: CloudFormation, stack_name: str, now: datetime) -> Optional[Stack]:
+    """The stack, when no other deploy works on it (AnotherDeploy otherwise); change
+    sets left by killed deploys are deleted on the way."""
+    stack = cf.describe_stack(stack_name)
+    summaries = change_sets(cf, stack, stack_name)
+    other = other_deploy(stack, summaries, stack_name, now)
+    if other is not None:
+        raise AnotherDeploy(f"{other.describe(now)}; pass --wait to queue behind it, or see `pipekit status`")
+    for left in left_behind(summaries, stack_name, now):
+        changeset_ops.delete(cf, stack_name, left)
+    return stack
+
+
 def _look(cf: CloudFormation, stack_name: str, now: datetime) -> Optional[OtherDeploy]:
     stack = cf.describe_stack(stack_name)
     return other_deploy(stack, change_sets(cf, stack, stack_name), stack_name, now)
@@ -95,13 +115,13 @@ def _look(cf: CloudFormation, stack_name: str, now: datetime) -> Optional[OtherD
 def wait_for_turn(
     cf: CloudFormation,
     stack_name: str,
-    on_waiting: Callable[[OtherDeploy], None],
+    on_event: Callable[["WaitingForOtherDeploy"], None],
     backoff: Backoff,
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     clock: Callable[[], float] = time.monotonic,
     max_wait: float = 3 * 3600,
 ) -> None:
-    """Return once no other deploy works on the stack (reported once when one does)."""
+    """Return once no other deploy works on the stack (reported when one does)."""
     deadline = clock() + max_wait
     reported: Optional[OtherDeploy] = None
     while True:
@@ -109,7 +129,7 @@ def wait_for_turn(
         if other is None:
             return
         if other != reported:
-            on_waiting(other)
+            on_event(WaitingForOtherDeploy(other))
             reported = other
         if clock() > deadline:
             raise AnotherDeploy(f"{other.describe(now())}; still there after {max_wait / 60:.0f} minutes")

@@ -24,6 +24,7 @@ from pipekit.aws.errors import aws_errors
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
 from pipekit.release import changeset_ops, concurrent
+from pipekit.release.concurrent import WaitingForOtherDeploy
 from pipekit.release.follow import ResourceEvent, first_failure, follow_stack
 from pipekit.release.polling import Backoff
 from pipekit.release.interrupt import InFlight
@@ -172,11 +173,6 @@ class StackReplacing:
     status: str
 
 
-@dataclass(frozen=True)
-class WaitingForOtherDeploy:
-    other: concurrent.OtherDeploy  # --wait: queued behind it
-
-
 Event = Union[ChangeSetCreating, ChangeSetReady, ResourceEvent, StackReplacing, WaitingForOtherDeploy]
 
 
@@ -237,6 +233,11 @@ class StackDeployer:
         self.max_wait = max_wait  # CloudFormation's own limits end a stack long before this
 
     def deploy(self, plan: StackPlan, parameters: dict[str, str], *, execute: bool = True, replace_failed: bool = False) -> StackOutcome:
+        outcome = self._deploy(plan, parameters, execute, replace_failed)
+        self.in_flight = None  # an outcome: nothing left for Ctrl-C to settle
+        return outcome
+
+    def _deploy(self, plan: StackPlan, parameters: dict[str, str], execute: bool, replace_failed: bool) -> StackOutcome:
         started = self.clock()
         existing = self._usable_stack(plan.stack_name, replace_failed)
         change_set_type = "CREATE" if existing is None or existing.status == "REVIEW_IN_PROGRESS" else "UPDATE"
@@ -244,12 +245,6 @@ class StackDeployer:
         self.on_event(ChangeSetCreating(plan.stack_name, name, change_set_type))
         template_body = plan.template.read_text(encoding="utf-8")
         self.in_flight = InFlight(plan.account, plan.stack_name, name, change_set_type)
-        outcome = self._deploy(plan, parameters, existing, name, change_set_type, template_body, started, execute)
-        self.in_flight = None
-        return outcome
-
-    def _deploy(self, plan: StackPlan, parameters: dict[str, str], existing: Optional[Stack], name: str, change_set_type: str,
-                template_body: str, started: float, execute: bool) -> StackOutcome:
         changeset_ops.create(
             self.cf,
             stack_name=plan.stack_name,
@@ -304,18 +299,9 @@ class StackDeployer:
         return stack
 
     def _turn(self, stack_name: str) -> Optional[Stack]:
-        """The stack once no other deploy works on it (refused without --wait); change
-        sets left by killed deploys are deleted on the way."""
         if self.wait_turn:
-            concurrent.wait_for_turn(self.cf, stack_name, lambda other: self.on_event(WaitingForOtherDeploy(other)), self.backoff(), self.now, self.clock, self.max_wait)
-        stack = self.cf.describe_stack(stack_name)
-        summaries = concurrent.change_sets(self.cf, stack, stack_name)
-        other = concurrent.other_deploy(stack, summaries, stack_name, self.now())
-        if other is not None:
-            raise concurrent.AnotherDeploy(f"{other.describe(self.now())}; pass --wait to queue behind it, or see `pipekit status`")
-        for left in concurrent.left_behind(summaries, stack_name, self.now()):
-            changeset_ops.delete(self.cf, stack_name, left)
-        return stack
+            concurrent.wait_for_turn(self.cf, stack_name, self.on_event, self.backoff(), self.now, self.clock, self.max_wait)
+        return concurrent.take_turn(self.cf, stack_name, self.now())
 
     def _wait_for_change_set(self, stack: str, name: str) -> ChangeSet:
         backoff = self.backoff()

@@ -73,6 +73,8 @@ class LiveReporter(PlainReporter):
             self._show(event.stack, f"creating {event.change_set_type} change set {event.change_set}", fresh=True)
         elif isinstance(event, deploy.StackReplacing):
             self._show(event.stack, f"deleting the stack left in {event.status}", fresh=True)
+        elif isinstance(event, deploy.WaitingForOtherDeploy):
+            self._show(event.other.stack, f"queued behind another deploy: {event.other.what} (--wait)", fresh=True)
         elif isinstance(event, deploy.ChangeSetReady):
             change_set = event.review.change_set
             self._show(change_set.stack_name, f"waiting for review of change set {change_set.name}")
