@@ -312,3 +312,7 @@ def _unit_tests_run(project: Project) -> Iterator[tuple[str, str]]:
     for test_project in project.cfg.build.unit_tests:
         if f"dotnet test {shlex.quote(test_project)}" not in commands:
             yield BUILDSPEC, f"unit-test project {test_project} is not run"
+
+
+# The gates' rules (PK117-PK119) register themselves with @rule on import.
+from pipekit.checks import gate_rules  # noqa: E402,F401

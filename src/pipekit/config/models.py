@@ -9,6 +9,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipekit.config.accounts import account_problems
+from pipekit.config.gates import Gates, path_filter_problem
 from pipekit.config.hooks import Hooks, HooksOverride, checks_for
 from pipekit.config.validation import Validation
 
@@ -83,9 +84,14 @@ class Source(_Model):
     connection_arn: Optional[str] = None
     repository: str = Field(description="owner/name for CodeConnections, the repository name for CodeCommit")
     branch: str = "main"
+    paths: list[str] = Field(default_factory=list, description="only pushes touching these path globs release (CodeConnections)")
+    ignore_paths: list[str] = Field(default_factory=list, description="pushes touching only these path globs do not release, e.g. docs/**")
 
     @model_validator(mode="after")
     def _provider_fields(self) -> "Source":
+        problem = path_filter_problem(self.provider, self.paths, self.ignore_paths)
+        if problem:
+            raise ValueError(problem)
         if self.provider == "codeconnections":
             if not self.connection_arn:
                 raise ValueError("connection_arn is required when provider is codeconnections")
@@ -234,6 +240,7 @@ class Environment(_Model):
     approval: Optional[Literal["manual"]] = None
     hooks: Optional[HooksOverride] = Field(default=None, description="switch the traffic hooks off here, or change their checks")
     review: Review = Field(default_factory=Review, description="the change-set review in front of a manual approval")
+    gates: Gates = Field(default_factory=Gates, description="stage conditions: entry alarms, a deployment window, a bake")
 
     @field_validator("name")
     @classmethod

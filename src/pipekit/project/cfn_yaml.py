@@ -76,3 +76,18 @@ def local_code_paths(template: dict[str, Any]) -> list[str]:
             if isinstance(value, str) and not value.startswith("s3://"):
                 paths.append(value)
     return paths
+
+
+def alarm_names(template: dict[str, Any]) -> dict[str, str]:
+    """AWS::CloudWatch::Alarm logical id -> its AlarmName, with ${AWS::StackName} left in
+    (the same template is deployed as one stack per environment)."""
+    found = {}
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudWatch::Alarm":
+            continue
+        name = (resource.get("Properties") or {}).get("AlarmName")
+        if isinstance(name, dict):
+            name = name.get("Fn::Sub")
+        if isinstance(name, str):
+            found[logical_id] = name
+    return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipekit.config.models import Config
-from pipekit.project import layout, names
+from pipekit.project import conditions, layout, names
 from pipekit.project.layout import Action, Stage
 
 
@@ -60,7 +60,10 @@ def build_stage() -> dict[str, Any]:
         "InputArtifacts": [{"Name": layout.SOURCE_ARTIFACT}],
         "OutputArtifacts": [{"Name": layout.BUILD_ARTIFACT}],
     }
-    return {"Name": layout.BUILD_STAGE, "Actions": [action]}
+    # A failed build action is retried once on its own (CodePipeline's automatic retry);
+    # only a stage without onFailure conditions may retry, so the environments keep ROLLBACK.
+    on_failure = {"Result": "RETRY", "RetryConfiguration": {"RetryMode": "FAILED_ACTIONS"}}
+    return {"Name": layout.BUILD_STAGE, "OnFailure": on_failure, "Actions": [action]}
 
 
 def _environment_action(stage: Stage, action: Action, capabilities: list[str]) -> dict[str, Any]:
@@ -106,15 +109,22 @@ def _environment_action(stage: Stage, action: Action, capabilities: list[str]) -
     return declared
 
 
-def environment_stage(stage: Stage, capabilities: list[str]) -> dict[str, Any]:
-    return {
-        "Name": stage.name,
-        # A failed release in an environment rolls the stage back to its last good artifact.
-        "OnFailure": {"Result": "ROLLBACK"},
-        "Actions": [_environment_action(stage, action, capabilities) for action in stage.actions],
-    }
+def environment_stage(stage: Stage, capabilities: list[str], alarm_names: dict[str, str], region: str) -> dict[str, Any]:
+    declared: dict[str, Any] = {"Name": stage.name}
+    entry = conditions.before_entry(stage, alarm_names, region)
+    if entry:
+        declared["BeforeEntry"] = entry
+    # A failed release in an environment rolls the stage back to its last good artifact.
+    declared["OnFailure"] = {"Result": "ROLLBACK"}
+    success = conditions.on_success(stage, alarm_names, region)
+    if success:
+        declared["OnSuccess"] = success
+    declared["Actions"] = [_environment_action(stage, action, capabilities) for action in stage.actions]
+    return declared
 
 
-def stages_property(cfg: Config, stages: list[Stage], capabilities: list[str]) -> list[dict[str, Any]]:
-    """The Stages property of AWS::CodePipeline::Pipeline."""
-    return [source_stage(cfg), build_stage(), *(environment_stage(stage, capabilities) for stage in stages)]
+def stages_property(cfg: Config, stages: list[Stage], capabilities: list[str], alarm_names: dict[str, str]) -> list[dict[str, Any]]:
+    """The Stages property of AWS::CodePipeline::Pipeline. `alarm_names`: the service
+    template's alarms (logical id -> AlarmName with ${AWS::StackName}), for the gates."""
+    return [source_stage(cfg), build_stage(),
+            *(environment_stage(stage, capabilities, alarm_names, cfg.region) for stage in stages)]

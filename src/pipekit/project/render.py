@@ -12,7 +12,7 @@ import jinja2
 import yaml
 
 from pipekit import __version__
-from pipekit.project import cfn_yaml, layout, names, pipeline
+from pipekit.project import cfn_yaml, conditions, layout, names, pipeline
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
 from pipekit.review_function import package as review_package
 
@@ -100,6 +100,7 @@ def context(cfg: Config) -> dict:
         "stages": stages,
         "approval_envs": [s.env.name for s in stages if s.approval_action],
         "has_integration_tests": any(e.integration_tests for e in cfg.environments),
+        "alarm_gates": any(e.gates.entry_alarms or e.gates.bake for e in cfg.environments),
         "hooks_anywhere": any(e.effective_hooks(cfg.service.hooks).enabled for e in cfg.environments),
         "hook_runtime": HOOK_RUNTIME,
         "dotnet_install": DOTNET_INSTALL,
@@ -158,8 +159,9 @@ def render_all(cfg: Config) -> dict[str, str]:
         del outputs["testspec.yml"]
     # The pipeline deploys the service with the capabilities its template demands.
     service = env.get_template(outputs[names.SERVICE_TEMPLATE]).render(ctx)
-    capabilities = cfn_yaml.capabilities(cfn_yaml.loads(service))
-    ctx["pipeline_stages"] = pipeline.stages_property(cfg, ctx["stages"], capabilities)
+    parsed = cfn_yaml.loads(service)
+    ctx["pipeline_stages"] = pipeline.stages_property(cfg, ctx["stages"], cfn_yaml.capabilities(parsed), cfn_yaml.alarm_names(parsed))
+    ctx["pipeline_triggers"] = conditions.triggers(cfg)
     files = {
         path: service if path == names.SERVICE_TEMPLATE else env.get_template(template).render(ctx)
         for path, template in outputs.items()

@@ -34,6 +34,7 @@ def pipeline_needs(stack: Stack, service_transform: Optional[str]) -> Iterator[N
         for stage in props.get("Stages") or []:
             for action in stage.get("Actions") or []:
                 yield from _action(stack, role, bucket, stage.get("Name"), action, service_transform)
+            yield from _condition_rules(stack, role, stage)
 
 
 def _action(stack: Stack, pipeline_role: str, bucket: str, stage: str, action: Mapping[str, Any], transform: Optional[str]) -> Iterator[Need]:
@@ -63,6 +64,24 @@ def _action(stack: Stack, pipeline_role: str, bucket: str, stage: str, action: M
         yield need(caller, "sns:Publish", str(config["NotificationArn"]), why + " asks for approval")
     elif provider == "CloudFormation":
         yield from _cloudformation(stack, caller, bucket, config, bool(action.get("InputArtifacts")), why, transform)
+
+
+def _condition_rules(stack: Stack, pipeline_role: str, stage: Mapping[str, Any]) -> Iterator[Need]:
+    """The stage's gates: a CloudWatchAlarm rule reads its alarm as the rule's role (assumed
+    through the pipeline role), in the rule's region and that role's account."""
+    for when in ("BeforeEntry", "OnSuccess", "OnFailure"):
+        for condition in (stage.get(when) or {}).get("Conditions") or []:
+            for rule in condition.get("Rules") or []:
+                if (rule.get("RuleTypeId") or {}).get("Provider") != "CloudWatchAlarm":
+                    continue
+                caller = str(rule.get("RoleArn") or pipeline_role)
+                why = f"stage condition {stage.get('Name')}/{when}/{rule.get('Name')} (CloudWatchAlarm)"
+                if rule.get("RoleArn"):
+                    yield need(pipeline_role, "sts:AssumeRole", caller, why + " runs as this role")
+                account = caller.split(":")[4] if caller.count(":") >= 5 else stack.account
+                alarm = f"arn:{stack.partition}:cloudwatch:{rule.get('Region') or stack.region}:{account}:alarm:{(rule.get('Configuration') or {}).get('AlarmName')}"
+                for call in data.ALARM_RULE_CALLS:
+                    yield need(caller, call, alarm, why + " reads the alarm")
 
 
 def _cloudformation(stack: Stack, caller: str, bucket: str, config: Mapping[str, Any], reads: bool, why: str, transform: Optional[str]) -> Iterator[Need]:

@@ -37,6 +37,9 @@ CODECONNECTIONS_SOURCE_CALLS = ("{service}:UseConnection",)
 CODECOMMIT_SOURCE_CALLS = ("codecommit:GetBranch", "codecommit:GetCommit", "codecommit:UploadArchive",
                            "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive")
 CODEBUILD_ACTION_CALLS = ("codebuild:StartBuild", "codebuild:BatchGetBuilds")
+# A CloudWatchAlarm rule of a stage condition reads its alarm's state (CodePipeline rule
+# reference, "CloudWatchAlarm"; the rule names the alarm, DescribeAlarms reads it by name).
+ALARM_RULE_CALLS = ("cloudwatch:DescribeAlarms",)
 
 # CodeBuild with a CloudWatch Logs group (CodeBuild User Guide, "Create a CodeBuild
 # service role"); the group exists, so no logs:CreateLogGroup.
