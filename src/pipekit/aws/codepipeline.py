@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional
 
-from pipekit.aws.errors import AwsError, error_code
+from pipekit.aws.errors import AwsError, error_code, error_message
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,69 @@ class Execution:
 
 
 @dataclass(frozen=True)
+class RuleResult:
+    """What one rule of a stage condition saw last (GetPipelineState's ruleStates)."""
+
+    name: str
+    status: str  # InProgress | Succeeded | Failed | Abandoned
+    summary: str = ""
+    error: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ConditionState:
+    """One stage condition's latest evaluation: `kind` is before_entry, on_success or on_failure."""
+
+    stage: str
+    kind: str
+    status: str  # InProgress | Failed | Errored | Succeeded | Cancelled | Abandoned | Overridden
+    summary: str = ""
+    changed: Optional[datetime] = None
+    rules: tuple[RuleResult, ...] = ()
+    execution_id: str = ""
+
+
+@dataclass(frozen=True)
 class StageState:
     name: str
     status: str
     execution_id: str
     execution_type: str = "STANDARD"  # STANDARD | ROLLBACK (a stage rollback's execution)
+    conditions: tuple[ConditionState, ...] = ()
 
 
 def _stage_state(raw: dict) -> StageState:
     latest = raw.get("latestExecution") or {}
-    return StageState(raw["stageName"], latest.get("status", ""), latest.get("pipelineExecutionId", ""), latest.get("type", "STANDARD"))
+    return StageState(raw["stageName"], latest.get("status", ""), latest.get("pipelineExecutionId", ""), latest.get("type", "STANDARD"),
+                      tuple(_conditions(raw)))
+
+
+# GetPipelineState's per-stage condition fields, and OverrideStageCondition's conditionType.
+CONDITION_FIELDS = {"before_entry": "beforeEntryConditionState", "on_success": "onSuccessConditionState",
+                    "on_failure": "onFailureConditionState"}
+OVERRIDE_TYPES = {"before_entry": "BEFORE_ENTRY", "on_success": "ON_SUCCESS"}
+
+
+def _conditions(stage: dict) -> list[ConditionState]:
+    found = []
+    latest_id = (stage.get("latestExecution") or {}).get("pipelineExecutionId", "")
+    for kind, field in CONDITION_FIELDS.items():
+        # An entry condition holds the execution waiting to come in, when there is one.
+        inbound = (stage.get("inboundExecution") or {}).get("pipelineExecutionId", "") if kind == "before_entry" else ""
+        execution_id = inbound or latest_id
+        for condition in (stage.get(field) or {}).get("conditionStates") or []:
+            latest = condition.get("latestExecution") or {}
+            rules = tuple(
+                RuleResult(r.get("ruleName", ""), (r.get("latestExecution") or {}).get("status", ""),
+                           (r.get("latestExecution") or {}).get("summary", ""),
+                           ((r.get("latestExecution") or {}).get("errorDetails") or {}).get("message", ""),
+                           (r.get("latestExecution") or {}).get("externalExecutionUrl", "") or r.get("entityUrl", ""))
+                for r in condition.get("ruleStates") or []
+            )
+            found.append(ConditionState(stage["stageName"], kind, latest.get("status", ""), latest.get("summary", ""),
+                                        latest.get("lastStatusChange"), rules, execution_id))
+    return found
 
 
 class CodePipeline:
@@ -93,6 +146,19 @@ class CodePipeline:
         GetPipelineExecution's rollbackMetadata.rollbackTargetPipelineExecutionId."""
         raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)["pipelineExecution"]
         return (raw.get("rollbackMetadata") or {}).get("rollbackTargetPipelineExecutionId", "")
+
+    def override_condition(self, pipeline: str, stage: str, execution_id: str, kind: str) -> None:
+        """OverrideStageCondition: let the execution past a failed entry or success condition."""
+        try:
+            self.client.override_stage_condition(pipelineName=pipeline, stageName=stage, pipelineExecutionId=execution_id,
+                                                 conditionType=OVERRIDE_TYPES[kind])
+        except Exception as exc:
+            code = error_code(exc)
+            if code in ("ConditionNotOverridableException", "NotLatestPipelineExecutionException", "ConflictException",
+                        "ConcurrentPipelineExecutionsLimitExceededException", "StageNotFoundException", "PipelineNotFoundException"):
+                raise AwsError(f"CodePipeline refused to override the {OVERRIDE_TYPES[kind]} condition of {stage}: "
+                               f"{error_message(exc)}", code) from None
+            raise
 
     def executions(self, pipeline: str, limit: int = 100) -> list[Execution]:
         """Newest first."""

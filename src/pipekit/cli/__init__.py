@@ -20,6 +20,7 @@ COMMANDS = {
     "deploy": "pipekit.cli.deploy:deploy",
     "changeset": "pipekit.cli.changeset:changeset",
     "approve": "pipekit.cli.approve:approve",
+    "gate": "pipekit.cli.gate:gate",
     "rollback": "pipekit.cli.rollback:rollback",
     "status": "pipekit.cli.status:status",
     "logs": "pipekit.cli.logs:logs",
@@ -89,6 +90,7 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
       pipekit deploy --account build                  then --account dev, --account prod
       pipekit changeset show --env prod               a change set, its risks and verdict
       pipekit approve --env prod                      answer the gate after seeing its change set
+      pipekit gate override --env prod --condition entry   let a release past a stage condition
       pipekit status                                  where every environment stands
       pipekit logs --env prod --version new -f        the new version's lines, as they come
       pipekit rollback --env prod --dry-run           get a bad release out

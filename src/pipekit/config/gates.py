@@ -8,11 +8,13 @@ against Python's zoneinfo database."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Annotated, Callable, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from pipekit.config.hooks import _Model
 
@@ -103,8 +105,12 @@ def time_zone_problem(name: str) -> Optional[str]:
         return None
     if name in _zones() and "/" in name:
         return None
-    close = sorted(z for z in _zones() if z.lower() == name.lower() or z.lower().endswith("/" + name.lower()))
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    import difflib
+
+    lowered = {z.lower(): z for z in _zones() if "/" in z}
+    close = difflib.get_close_matches(name.lower(), lowered, n=1, cutoff=0.8)
+    close = close or [z for z in lowered if z.endswith("/" + name.lower())]
+    hint = f" (did you mean {lowered[close[0]]}?)" if close else ""
     return (f"time zone {name!r} is not a Region/City name of the time zone database{hint}; "
             "use e.g. Europe/Berlin, America/New_York or UTC+01:00 (abbreviations such as CST are ambiguous)")
 
@@ -113,10 +119,28 @@ def time_zone_problem(name: str) -> Optional[str]:
 def codepipeline_limit(shape: str) -> int:
     """A list limit of CodePipeline's API (RuleDeclarationList, ConditionList,
     GitFilePathPatternList), from botocore's model."""
-    import botocore.session
+    return int(_codepipeline_shapes()[shape]["max"])
 
-    model = botocore.session.get_session().get_service_model("codepipeline")
-    return int(model.shape_for(shape).metadata["max"])
+
+@lru_cache(maxsize=1)
+def _codepipeline_shapes() -> dict:
+    # Read botocore's model file where it lies, as config/regions.py does: importing
+    # botocore would cost every config load; its loader is the fallback.
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("botocore")
+    if spec is not None and spec.origin:
+        folder = Path(spec.origin).parent / "data" / "codepipeline"
+        for model in sorted(folder.glob("*/service-2.json*"), reverse=True):
+            try:
+                raw = model.read_bytes()
+                return json.loads(gzip.decompress(raw) if model.suffix == ".gz" else raw)["shapes"]
+            except (OSError, ValueError, KeyError):
+                break
+    from botocore.loaders import create_loader
+
+    return create_loader().load_service_model("codepipeline", "service-2")["shapes"]
 
 
 def max_rules_per_condition() -> int:
@@ -132,65 +156,52 @@ def _alarm_ids(values: list[str]) -> list[str]:
     return values
 
 
+def _refusing(problem: Callable[[str], Optional[str]]) -> AfterValidator:
+    """A pydantic validator that raises what `problem` finds."""
+    def check(value: str) -> str:
+        found = problem(value)
+        if found:
+            raise ValueError(found)
+        return value
+
+    return AfterValidator(check)
+
+
+def _fits_one_condition(count: int, what: str) -> None:
+    limit = max_rules_per_condition()
+    if count > limit:
+        raise ValueError(f"{count} {what}; a CodePipeline condition holds at most {limit} rules")
+
+
+AlarmIds = Annotated[list[str], AfterValidator(_alarm_ids)]
+
+
 class Window(_Model):
-    cron: str = Field(description="when the environment may change: CodePipeline DeploymentWindow cron, e.g. '0 0 9-16 ? * MON-THU *'")
-    time_zone: str = Field(default="UTC", description="Region/City name (Europe/Berlin) or UTC with an offset (UTC+01:00)")
-
-    @field_validator("cron")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        problem = cron_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("time_zone")
-    @classmethod
-    def _time_zone(cls, value: str) -> str:
-        problem = time_zone_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    cron: Annotated[str, _refusing(cron_problem)] = Field(
+        description="when the environment may change: CodePipeline DeploymentWindow cron, e.g. '0 0 9-16 ? * MON-THU *'")
+    time_zone: Annotated[str, _refusing(time_zone_problem)] = Field(
+        default="UTC", description="Region/City name (Europe/Berlin) or UTC with an offset (UTC+01:00)")
 
 
 class Bake(_Model):
-    alarms: list[str] = Field(min_length=1, description="alarms of the service template watched after the stage succeeds")
+    alarms: AlarmIds = Field(min_length=1, description="alarms of the service template watched after the stage succeeds")
     wait_minutes: int = Field(ge=1, le=1440, description="minutes the alarms must stay out of ALARM before the release counts as baked")
-
-    @field_validator("alarms")
-    @classmethod
-    def _ids(cls, values: list[str]) -> list[str]:
-        return _alarm_ids(values)
 
     @model_validator(mode="after")
     def _limit(self) -> "Bake":
-        limit = max_rules_per_condition()
-        if len(self.alarms) > limit:
-            raise ValueError(f"{len(self.alarms)} bake alarms; a CodePipeline condition holds at most {limit} rules")
+        _fits_one_condition(len(self.alarms), "bake alarms")
         return self
 
 
 class Gates(_Model):
-    entry_alarms: list[str] = Field(default_factory=list, description="alarms of the service template that block entry while in ALARM")
+    entry_alarms: AlarmIds = Field(default_factory=list, description="alarms of the service template that block entry while in ALARM")
     window: Optional[Window] = Field(default=None, description="when releases may enter the environment")
     bake: Optional[Bake] = Field(default=None, description="alarms watched after the stage succeeds; ALARM rolls the stage back")
 
-    @field_validator("entry_alarms")
-    @classmethod
-    def _ids(cls, values: list[str]) -> list[str]:
-        return _alarm_ids(values)
-
     @model_validator(mode="after")
     def _limit(self) -> "Gates":
-        limit = max_rules_per_condition()
-        count = len(self.entry_alarms) + (1 if self.window else 0)
-        if count > limit:
-            raise ValueError(f"{count} entry rules (alarms and the window); a CodePipeline condition holds at most {limit} rules")
+        _fits_one_condition(len(self.entry_alarms) + (1 if self.window else 0), "entry rules (alarms and the window)")
         return self
-
-    @property
-    def any(self) -> bool:
-        return bool(self.entry_alarms or self.window or self.bake)
 
 
 def path_filter_problem(provider: str, paths: list[str], ignore_paths: list[str]) -> Optional[str]:

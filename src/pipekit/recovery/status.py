@@ -10,6 +10,7 @@ from pipekit.aws.errors import describe
 from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.recovery.observe import Clients, service_parts
+from pipekit.release import gates
 from pipekit.release.polling import Backoff
 
 # Accounts read at once. Each account has its own API rate limits, so reading several
@@ -89,6 +90,8 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
             "name": stage.name, "status": stage.status, "execution_id": stage.execution_id,
             "revision": execution.revision if execution else "",
             "started": execution.started.isoformat() if execution and execution.started else None,
+            # The stage's gates: what each condition saw last and why it holds the stage.
+            "conditions": [gates.as_data(c) for c in stage.conditions],
         })
     for approval in approvals:
         env = layout.environment_of_stage(cfg, approval.stage)

@@ -39,6 +39,11 @@ def pipeline_lines(pipeline: dict[str, Any]) -> list[Text]:
     for stage in pipeline["stages"]:
         rest = " ".join(part for part in (stage["execution_id"], stage["revision"], f"started {stage['started']}" if stage["started"] else "") if part)
         lines.append(Text.assemble(f"  {stage['name']}: ", _state(stage["status"] or "-"), f" {rest}" if rest else ""))
+        for condition in stage.get("conditions", []):
+            if condition["blocked"]:
+                lines.append(Text.assemble(("    blocked: ", "red"), condition["reason"]))
+            else:
+                lines.append(Text(f"    {condition['kind'].replace('_', ' ')} condition: {condition['status']}"))
     for approval in pipeline["waiting_approvals"]:
         lines.append(Text.assemble(("  waiting for approval: ", "yellow"),
                                    f"{approval['stage']}/{approval['action']} since {approval['since']} -> ", (approval["answer_with"], "bold")))
