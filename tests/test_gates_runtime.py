@@ -153,3 +153,18 @@ def test_override_after_a_bake_rolled_back_reports_codepipelines_refusal_in_one_
 def test_override_without_a_terminal_needs_yes(project, aws):
     result = run(project, "gate", "override", "--env", "prod", "--condition", "entry")
     assert result.exit_code == 2 and "--yes" in result.output and aws.opened == []
+
+
+def test_override_as_json_needs_yes_because_a_script_cannot_be_asked(project, aws, monkeypatch):
+    monkeypatch.setattr("pipekit.cli.app.Application.can_ask", lambda self: True)
+    result = run(project, "gate", "override", "--env", "prod", "--condition", "entry", "--format", "json")
+    assert result.exit_code == 2 and "--yes" in result.output and aws.opened == []
+
+
+def test_override_as_json_reports_the_condition_it_overrode(project, aws):
+    stub_override(aws, ALARM_BLOCKS_ENTRY)
+    result = run(project, "gate", "override", "--env", "prod", "--condition", "entry", "--yes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["overridden"] and report["stage"] == "Prod"
+    assert report["condition"]["reason"] == f"entry condition Failed: EntryAlarm-Api5xxAlarm Failed: {ALARM_SUMMARY}"

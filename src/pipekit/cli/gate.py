@@ -48,6 +48,8 @@ def override(ctx: click.Context, app: Application, env_name: str, condition: str
 
     if not yes and not app.can_ask():
         raise UsageError("no terminal to ask on: pass --yes to override")
+    if not yes and output_format == "json":
+        raise UsageError("--format json is for scripts, which cannot be asked: pass --yes (the JSON shows what the condition saw)")
     cfg = app.config
     env = app.environment(env_name)
     stage, pipeline_name = layout.stage_name(env), names.pipeline_name(cfg)
