@@ -57,6 +57,7 @@ def other_region() -> dict:
         {"name": "BillingAdmin", "project": "src/BillingAdmin/BillingAdmin.csproj", "api_path": "/admin/{proxy+}", "memory": 1024},
     ]
     data["build"]["projects"] = ["src/BillingApi/BillingApi.csproj", "src/BillingAdmin/BillingAdmin.csproj"]
+    data["environments"][1]["gates"]["bake"]["alarms"] = ["Api5xxAlarm", "BillingApiErrorsAlarm"]  # its functions' alarms
     return data
 
 
