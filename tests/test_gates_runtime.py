@@ -60,7 +60,6 @@ def stub_status(aws, prod_extra, prod_status="Failed"):
     pipeline = aws.accounts["build"].stub("codepipeline")
     pipeline.add_response("get_pipeline_state", state(prod_extra, prod_status), {"name": "orders"})
     pipeline.add_response("list_pipeline_executions", {"pipelineExecutionSummaries": []}, {"pipelineName": "orders", "maxResults": 25})
-    pipeline.add_response("get_pipeline_state", state(prod_extra, prod_status), {"name": "orders"})
 
 
 def prod_stage(result):
