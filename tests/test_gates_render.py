@@ -16,7 +16,7 @@ from cfnlint.decode.cfn_yaml import loads as cfn_loads
 
 from conftest import config_from, example_data
 from pipekit.checks import rules
-from pipekit.checks.permissions import preflight
+from pipekit.checks.permissions.preflight import preflight
 from pipekit.checks.permissions.model import DENIED
 from pipekit.config import parse_config
 from pipekit.config.gates import cron_problem, time_zone_problem
