@@ -72,15 +72,15 @@ def stub_review(account, list_first=True):
         ]}, {"StackName": PROD_STACK})
     cf.add_response("describe_change_set", change_set_page(TOP_CHANGES),
                     {"StackName": PROD_STACK, "ChangeSetName": PROD_CHANGE_SET, "IncludePropertyValues": True})
-    cf.add_response("get_template", {"TemplateBody": CURRENT_TEMPLATE}, {"StackName": PROD_STACK_ID, "TemplateStage": "Processed"})
+    cf.add_response("get_template", {"TemplateBody": CURRENT_TEMPLATE}, {"StackName": PROD_STACK_ID, "TemplateStage": "Original"})
     cf.add_response("get_template", {"TemplateBody": PROPOSED_TEMPLATE},
-                    {"StackName": PROD_STACK_ID, "ChangeSetName": PROD_CHANGE_SET_ID, "TemplateStage": "Processed"})
+                    {"StackName": PROD_STACK_ID, "ChangeSetName": PROD_CHANGE_SET_ID, "TemplateStage": "Original"})
     cf.add_response("describe_change_set", change_set_page(NESTED_CHANGES, "orders-svc-prod-Workers-1XY-cs", NESTED_CHANGE_SET_ID,
                                                            "orders-svc-prod-Workers-1XY", NESTED_STACK_ID),
                     {"ChangeSetName": NESTED_CHANGE_SET_ID, "IncludePropertyValues": True})
-    cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"}, {"StackName": NESTED_STACK_ID, "TemplateStage": "Processed"})
+    cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"}, {"StackName": NESTED_STACK_ID, "TemplateStage": "Original"})
     cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"},
-                    {"StackName": NESTED_STACK_ID, "ChangeSetName": NESTED_CHANGE_SET_ID, "TemplateStage": "Processed"})
+                    {"StackName": NESTED_STACK_ID, "ChangeSetName": NESTED_CHANGE_SET_ID, "TemplateStage": "Original"})
 
 
 def show(project, *args):

@@ -223,9 +223,9 @@ def stub_change_set(stubs: Stubs, changes: list[dict]) -> None:
          "Status": "CREATE_COMPLETE", "ExecutionStatus": "AVAILABLE", "Changes": changes},
         {"StackName": "orders-svc-prod", "ChangeSetName": "orders-prod-pipeline", "IncludePropertyValues": True},
     )
-    stubs["cloudformation"].add_response("get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Processed"})
+    stubs["cloudformation"].add_response("get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original"})
     stubs["cloudformation"].add_response(
-        "get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Processed", "ChangeSetName": CHANGE_SET_ID},
+        "get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original", "ChangeSetName": CHANGE_SET_ID},
     )
 
 

@@ -8,6 +8,7 @@ from pipekit.aws.cloudformation import ChangeSetNotFound, CloudFormation, StackN
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import cfn_yaml
 from pipekit.release.review import Review, review, template_policies
+from pipekit.release.sam_groups import sam_template
 
 # The review function (pipekit/review_function) runs load_review in Lambda without the
 # config's models (pydantic): they are needed for review_target only.
@@ -32,9 +33,10 @@ def newest_pending(cf: CloudFormation, stack: str) -> str:
 
 
 def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int = 0) -> Review:
-    """Describe the change set (with property values), read the processed templates (their
-    retention policies, and policy documents where the change set's values are cut short),
-    and review nested stacks' change sets the same way."""
+    """Describe the change set (with property values), read the templates (the processed
+    ones' retention policies, and policy documents where the change set's values are cut
+    short; the originals' SAM resources, to group what the transform generated), and
+    review nested stacks' change sets the same way."""
     try:
         change_set = cf.describe_change_set(stack, name, property_values=True)
     except ChangeSetNotFound:
@@ -46,19 +48,29 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
     if change_set.status != "CREATE_COMPLETE":
         reason = change_set.status_reason or change_set.status
         raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} is not ready: {reason}")
-    current = _template_or_none(cf, change_set.stack_id, None)
-    proposed = _template_or_none(cf, change_set.stack_id, change_set.change_set_id)
+    current, current_processed = _templates(cf, change_set.stack_id, None)
+    proposed, proposed_processed = _templates(cf, change_set.stack_id, change_set.change_set_id)
     nested = {}
     if depth < NESTED_DEPTH:
         for change in change_set.changes:
             if change.resource_type == "AWS::CloudFormation::Stack" and change.change_set_id:
                 nested[change.logical_id] = load_review(cf, None, change.change_set_id, depth + 1)
-    return review(change_set, template_policies(current, proposed), nested, (current, proposed))
+    processed = (current_processed, proposed_processed)
+    return review(change_set, template_policies(*processed), nested, processed, sam_template(current, proposed))
 
 
-def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str]) -> Optional[dict]:
+def _templates(cf: CloudFormation, stack: str, change_set: Optional[str]) -> tuple[Optional[dict], Optional[dict]]:
+    """(original, processed): a template with a Transform (SAM) is read again after the
+    transform, whose logical ids and policies are the ones the change set names."""
+    original = _template_or_none(cf, stack, change_set, "Original")
+    if original and original.get("Transform"):
+        return original, _template_or_none(cf, stack, change_set, "Processed")
+    return original, original
+
+
+def _template_or_none(cf: CloudFormation, stack: str, change_set: Optional[str], stage: str) -> Optional[dict]:
     # A stack that was never created has no current template; reading it is not an error.
-    body = cf.get_template(stack, change_set, stage="Processed")
+    body = cf.get_template(stack, change_set, stage=stage)
     if isinstance(body, dict) or not body:
         return body or None
     try:

@@ -29,6 +29,7 @@ from pipekit.release.follow import ResourceEvent, first_failure, follow_stack
 from pipekit.release.polling import Backoff
 from pipekit.release.interrupt import InFlight
 from pipekit.release.review import Review, review, template_policies
+from pipekit.release.sam_groups import sam_template
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
 
@@ -264,7 +265,7 @@ class StackDeployer:
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
         # The template being deployed stands in for property values the change set lacks.
         proposed = cfn_yaml.loads(template_body)
-        self.on_event(ChangeSetReady(review(change_set, template_policies(proposed), templates=(None, proposed))))
+        self.on_event(ChangeSetReady(review(change_set, template_policies(proposed), templates=(None, proposed), sam=sam_template(proposed))))
         if not execute:
             return StackOutcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
         if not self.confirm(change_set):

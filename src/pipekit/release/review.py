@@ -10,6 +10,7 @@ from typing import Optional
 
 from pipekit.aws.cloudformation import ChangeSet, ResourceChange
 from pipekit.release.access import AccessChange, access_change
+from pipekit.release.sam_groups import SamTemplate
 
 DATA_LOSS = "data-loss"
 PUBLIC_ACCESS = "public-access"
@@ -73,6 +74,7 @@ class ReviewedChange:
 class Review:
     change_set: ChangeSet
     changes: tuple[ReviewedChange, ...]
+    sam: Optional[SamTemplate] = None  # the SAM resources of the original templates: groups what they generated
 
     def all_changes(self) -> list[ReviewedChange]:
         """This set's changes and those of nested stacks, depth first."""
@@ -175,6 +177,7 @@ def review(
     policies: dict[str, dict[str, str]],
     nested: Optional[dict[str, "Review"]] = None,
     templates: tuple[Optional[dict], Optional[dict]] = (None, None),
+    sam: Optional[SamTemplate] = None,
 ) -> Review:
     """Assess every change; `nested` holds the reviews of nested stacks' change sets by
     logical id; `templates` (current, proposed) stand in where the change set lacks values."""
@@ -183,7 +186,7 @@ def review(
     for c in change_set.changes:
         access = access_change(c, templates)
         changes.append(ReviewedChange(c, assess(c, policies) + access_risks(access), nested.get(c.logical_id), access))
-    return Review(change_set, tuple(changes))
+    return Review(change_set, tuple(changes), sam)
 
 
 def template_policies(*templates: Optional[dict]) -> dict[str, dict[str, str]]:

@@ -37,8 +37,10 @@ MODULES = (
     "release/policy_diff.py",
     "release/review.py",
     "release/rollback_detection.py",
+    "release/sam_groups.py",
     "ui/__init__.py",
     "ui/review.py",
+    "ui/review_rows.py",
     "review_function/__init__.py",
     "review_function/handler.py",
 )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Iterator
+from typing import Any
 
 from pipekit.release.review import RISKS, Review, ReviewedChange
+from pipekit.release.sam_groups import items
+from pipekit.ui.review_rows import Row, access_lines, causes, row_access_lines, rows
 
 RISK_STYLES = {
     "data-loss": "bold red", "public-access": "bold red", "outage": "red", "permission-broadening": "yellow",
@@ -16,95 +18,32 @@ RISK_STYLES = {
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "red", "Import": "cyan", "Dynamic": "magenta"}
 
 
-def causes(change: ReviewedChange) -> list[dict[str, Any]]:
-    """The properties behind a change, from the change set's Details."""
-    out = []
-    for detail in change.change.details:
-        target = detail.get("Target") or {}
-        entry = {
-            "attribute": target.get("Attribute", ""),
-            "name": target.get("Name", ""),
-            "requires_recreation": target.get("RequiresRecreation", ""),
-            "change_source": detail.get("ChangeSource", ""),
-            "evaluation": detail.get("Evaluation", ""),
-        }
-        if "BeforeValue" in target or "AfterValue" in target:
-            entry["before"] = target.get("BeforeValue")
-            entry["after"] = target.get("AfterValue")
-        out.append(entry)
-    return out
-
-
-def _cause_text(cause: dict[str, Any]) -> str:
-    name = cause["name"] or cause["attribute"]
-    text = name
-    if cause["requires_recreation"] and cause["requires_recreation"] != "Never":
-        text += f" (recreate: {cause['requires_recreation']})"
-    if "before" in cause or "after" in cause:
-        text += f": {_short(cause.get('before'))} -> {_short(cause.get('after'))}"
-    return text
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = "(none)" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _risk_text(change: ReviewedChange) -> str:
-    if not change.risks:
-        return "-"
-    return ", ".join(r.kind + ("" if r.certain else " (possible)") for r in change.risks)
-
-
-def access_lines(change: ReviewedChange) -> list[str]:
-    """The statement-level diff of a change that grants access: what widens, what narrows."""
-    access = change.access
-    if access is None:
-        return []
-    lines = []
-    for document in access.documents:
-        lines += [f"widens {document.document} {c.describe()}" for c in document.widened]
-        lines += [f"narrows {document.document} {c.describe()}" for c in document.narrowed]
-    if access.source == "template" and lines:
-        lines.append("(compared from the templates: values the change set did not give are unresolved)")
-    return lines
-
-
-def _rows(review: Review, depth: int = 0) -> Iterator[tuple[int, ReviewedChange]]:
-    for change in review.changes:
-        yield depth, change
-        if change.nested:
-            yield from _rows(change.nested, depth + 1)
-
-
 # ---------------------------------------------------------------- plain lines (logs)
 
 
 def render_lines(review: Review) -> list[str]:
-    """The verdict, then one line per change: action, logical id, type, replacement, risk."""
+    """The verdict, then one line per row: action, logical id, type, replacement, risk."""
     cs = review.change_set
     lines = [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"]
-    for depth, change in _rows(review):
-        lines.append(_line(depth, change))
-        lines += [f"  {'  ' * depth}    {line}" for line in access_lines(change)]
+    for row in rows(review):
+        lines.append(_line(row))
+        lines += [f"  {'  ' * row.depth}    {line}" for line in row_access_lines(row)]
     return lines
 
 
-def _line(depth: int, change: ReviewedChange) -> str:
-    c = change.change
-    return f"  {'  ' * depth}{c.action} {c.logical_id} {c.resource_type} replacement={c.replacement or '-'} risk={_risk_text(change)}"
+def _line(row: Row) -> str:
+    return f"  {'  ' * row.depth}{row.action} {row.logical_id} {row.resource_type} replacement={row.replacement or '-'} risk={row.risk}"
 
 
 def render_plain(review: Review) -> str:
-    """What the table shows, as plain lines for logs: the verdict first, then per change
-    the table's columns (physical id and causes on the same line, when there are any)."""
+    """What the table shows, as plain lines for logs: the verdict first, then per row the
+    table's columns (physical id and causes on the same line, when there are any)."""
     cs = review.change_set
     lines = [f"Verdict: {review.verdict()}", f"{cs.stack_name}: change set {cs.name}"]
-    for depth, change in _rows(review):
-        physical = f" physical={change.change.physical_id}" if change.change.physical_id else ""
-        cause = "; ".join(_cause_text(x) for x in causes(change))
-        lines.append(_line(depth, change) + physical + (f" causes: {cause}" if cause else ""))
-        lines += [f"  {'  ' * depth}    {line}" for line in access_lines(change)]
+    for row in rows(review):
+        physical = f" physical={row.physical_id}" if row.physical_id else ""
+        lines.append(_line(row) + physical + (f" causes: {row.causes}" if row.causes else ""))
+        lines += [f"  {'  ' * row.depth}    {line}" for line in row_access_lines(row)]
     return "\n".join(lines) + "\n"
 
 
@@ -123,6 +62,9 @@ def to_json(review: Review) -> dict[str, Any]:
         "level": review.level,
         "counts": review.counts(),
         "changes": [_change_json(c) for c in review.changes],
+        # what the other outputs show as rows: a SAM resource with the changes generated for it
+        "items": [{"logical_id": i.logical_id, "resource_type": i.resource_type, "changes": [c.change.logical_id for c in i.changes]}
+                  for i in items(review)],
     }
 
 
@@ -158,14 +100,13 @@ def render_markdown(review: Review, context: str = "") -> str:
     counts = review.counts()
     lines += ["| risk | changes |", "| --- | --- |"] + [f"| {kind} | {counts[kind]} |" for kind in RISKS] + [""]
     lines += ["| action | logical id | physical id | type | replacement | risk | causes |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    for depth, change in _rows(review):
-        c = change.change
-        logical = ("&nbsp;&nbsp;" * depth + "└ " if depth else "") + f"`{c.logical_id}`"
-        cause = "; ".join(_cause_text(x) for x in causes(change)).replace("|", "\\|") or "-"
+    for row in rows(review):
+        logical = ("&nbsp;&nbsp;" * row.depth + "└ " if row.depth else "") + f"`{row.logical_id}`"
+        cause = row.causes.replace("|", "\\|") or "-"
         lines.append(
-            f"| {c.action} | {logical} | {c.physical_id or '-'} | {c.resource_type} | {c.replacement or '-'} | {_risk_text(change)} | {cause} |"
+            f"| {row.action} | {logical} | {row.physical_id or '-'} | {row.resource_type} | {row.replacement or '-'} | {row.risk} | {cause} |"
         )
-    risky = [c for _, c in _rows(review) if c.risks]
+    risky = [c for c in review.all_changes() if c.risks]
     if risky:
         lines += ["", "## Why", ""]
         for change in risky:
@@ -178,7 +119,7 @@ def render_markdown(review: Review, context: str = "") -> str:
 
 def _markdown_access(review: Review) -> list[str]:
     """Each statement that widens access, as written, under its resource; narrowing listed."""
-    changes = [c for _, c in _rows(review) if c.access and c.access.documents]
+    changes = [c for c in review.all_changes() if c.access and c.access.documents]
     if not changes:
         return []
     lines = ["", "## Access", ""]
@@ -208,18 +149,17 @@ def render_table(review: Review) -> Any:
     table = Table(title=f"{cs.stack_name}: change set {cs.name}", title_justify="left", show_edge=False)
     for column in ("Action", "Logical ID", "Physical ID", "Type", "Replacement", "Risk", "Causes"):
         table.add_column(column, overflow="fold")
-    for depth, change in _rows(review):
-        c = change.change
+    for row in rows(review):
         table.add_row(
-            Text(c.action, style=ACTION_STYLES.get(c.action, "")),
-            ("  " * depth + "└ " if depth else "") + c.logical_id,
-            c.physical_id or "-",
-            c.resource_type,
-            Text(c.replacement or "-", style="bold red" if c.replacement == "True" else ""),
-            Text(_risk_text(change), style=RISK_STYLES[change.level]),
-            "; ".join(_cause_text(x) for x in causes(change)) or "-",
+            Text(row.action, style=ACTION_STYLES.get(row.action, "")),
+            ("  " * row.depth + "└ " if row.depth else "") + row.logical_id,
+            row.physical_id or "-",
+            row.resource_type,
+            Text(row.replacement or "-", style="bold red" if row.replacement == "True" else ""),
+            Text(row.risk, style=RISK_STYLES[row.level]),
+            row.causes or "-",
         )
-    diffs = [f"{change.change.logical_id}: {line}" for _, change in _rows(review) for line in access_lines(change)]
+    diffs = [f"{change.change.logical_id}: {line}" for change in review.all_changes() for line in access_lines(change)]
     if diffs:
         return Group(verdict, table, Text("Access:", style="bold"), *(Text("  " + line) for line in diffs))
     return Group(verdict, table)
