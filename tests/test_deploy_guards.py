@@ -79,7 +79,7 @@ def test_fail_on_leaves_a_risky_change_set_unexecuted_exit_3(project, moto_aws):
     result = deploy(project, "--account", "build", "--yes", "--fail-on", "permission")
     assert result.exit_code == 3, result.output
     assert "orders-artifacts: change set" in result.output
-    assert "trips --fail-on permission (2 permission in 6 changes); it was not executed and is left for review" in result.output
+    assert "trips --fail-on permission (3 permission-broadening, 2 permission in 6 changes); it was not executed and is left for review" in result.output
     cf = moto_aws.client(BUILD, "cloudformation")
     assert cf.describe_stacks(StackName="orders-artifacts")["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
     assert stacks(moto_aws, BUILD) == ["orders-artifacts"]  # the pipeline stack was not even started

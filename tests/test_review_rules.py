@@ -93,7 +93,7 @@ def test_verdict_counts_and_gates():
 def test_the_gates_are_the_risks_mildest_first_everywhere():
     from typing import get_args
 
-    from pipekit.cli.changeset import FAIL_ON as CLI_FAIL_ON
+    from pipekit.cli.options import FAIL_ON as CLI_FAIL_ON
     from pipekit.config.models import Review as ReviewConfig
 
     assert FAIL_ON == ("none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss")

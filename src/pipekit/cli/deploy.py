@@ -8,7 +8,7 @@ from typing import Optional
 import click
 
 from pipekit.cli.app import Application, pass_app
-from pipekit.cli.options import aws_options, format_option
+from pipekit.cli.options import FAIL_ON, aws_options, format_option
 from pipekit.errors import EXIT_FAILED, UsageError
 
 
@@ -35,7 +35,7 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--replace-failed", is_flag=True, help="Delete a stack left in ROLLBACK_COMPLETE by a failed first create, then create it.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["none", "any", "permission", "outage", "data-loss"]),
+    type=click.Choice(FAIL_ON),
     default="none",
     show_default=True,
     help="Never execute a change set with this risk (or a worse one; 'any': any risk): show it, leave it, exit 3.",

@@ -14,6 +14,10 @@ format_option = click.option(
 )
 
 
+# release.review.FAIL_ON, written out so that --help does not import the review (a test keeps them equal)
+FAIL_ON = ["none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss"]
+
+
 def aws_options(command):
     """--profile and --region, which override what pipekit.yaml says for the account."""
     command = click.option("--region", help="Region to use instead of pipekit.yaml's.")(command)
