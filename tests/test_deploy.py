@@ -205,5 +205,5 @@ def test_missing_credentials_are_one_line_exit_2(project, moto_aws, tmp_path, mo
     result = deploy(project, "--account", "build", "--yes")
     assert result.exit_code == 2, result.output
     last = result.output.strip().splitlines()[-1]
-    assert last == 'error: account build: the AWS configuration cannot give credentials: The source profile "base" must have credentials.'
+    assert last == 'error: account build (profile orders-build): the AWS configuration cannot give credentials: The source profile "base" must have credentials.'
     assert stacks(moto_aws, BUILD) == []

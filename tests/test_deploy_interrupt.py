@@ -108,7 +108,7 @@ def test_credentials_expiring_after_execute_say_what_aws_still_does(faults, proj
     faults.refuse("DescribeStackEvents", *EXPIRED, times=100, skip=1)  # the first read is before execute
     result = CliRunner().invoke(main, args(project, "--yes"))
     assert result.exit_code == 2, result.output
-    assert "account dev: credentials rejected (ExpiredToken); log in again" in result.output
+    assert "account dev (profile orders-dev): credentials rejected (ExpiredToken); log in again" in result.output
     assert f"CloudFormation goes on with {STACK} (change set pipekit-" in result.output
     assert "`pipekit deploy --account dev --wait` follows it to its end" in result.output
 

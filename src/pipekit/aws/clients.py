@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from typing import Any, Callable, Optional
 
-from pipekit.aws.errors import aws_errors
+from pipekit.aws.errors import aws_errors, forget_accounts
 from pipekit.aws.sessions import AccountMap, AccountSession, Overrides
 
 
@@ -38,6 +38,7 @@ class AwsClients:
         self._wrappers: dict[tuple[str, str], Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        forget_accounts()
 
     def _lock(self, account: str) -> threading.Lock:
         with self._guard:

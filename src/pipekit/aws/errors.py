@@ -53,29 +53,60 @@ def describe(exc: BaseException) -> str:
     return one_line(str(exc))
 
 
+# How each account's credentials are reached ("profile orders-dev"), named in its errors.
+_reached_through: dict[str, str] = {}
+CREDENTIAL_CODES = {
+    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
+    "SignatureDoesNotMatch", "IncompleteSignature", "InvalidSignatureException", "InvalidAccessKeyId", "AuthFailure",
+}
+
+
+def reached_through(account: str, how: str) -> None:
+    _reached_through[account] = how
+
+
+def forget_accounts() -> None:
+    """A new set of clients (one command) starts without the last one's accounts."""
+    _reached_through.clear()
+
+
+def label(account: str) -> str:
+    """"account dev (profile orders-dev)": the account and how it is reached."""
+    how = _reached_through.get(account)
+    return f"account {account} ({how})" if how else f"account {account}"
+
+
 @contextlib.contextmanager
 def aws_errors(account: str) -> Iterator[None]:
-    """Credential and connection problems become CredentialsError; AWS refusals AwsError."""
+    """Credential and connection problems become CredentialsError; AWS refusals AwsError.
+    Each names the account, and how its credentials were reached."""
     from botocore import exceptions as bx
 
+    who = label(account)
     try:
         yield
     except bx.ProfileNotFound as exc:
-        raise CredentialsError(f"account {account}: {exc} (check `profile` in pipekit.yaml or --profile)") from None
+        raise CredentialsError(f"{who}: {exc} (check `profile` in pipekit.yaml or --profile)") from None
     except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:
-        raise CredentialsError(f"account {account}: the SSO session has expired or is missing; run `aws sso login` ({exc})") from None
+        raise CredentialsError(f"{who}: the SSO session has expired or is missing; run `aws sso login` ({exc})") from None
     except bx.NoCredentialsError:
-        raise CredentialsError(f"account {account}: no AWS credentials found (set `profile` in pipekit.yaml, --profile, or AWS_PROFILE)") from None
-    except (bx.InvalidConfigError, bx.PartialCredentialsError, bx.CredentialRetrievalError) as exc:
-        raise CredentialsError(f"account {account}: the AWS configuration cannot give credentials: {exc}") from None
+        raise CredentialsError(f"{who}: no AWS credentials found (set `profile` in pipekit.yaml, --profile, or AWS_PROFILE)") from None
+    except bx.CredentialRetrievalError as exc:
+        said = one_line(str(exc.kwargs.get("error_msg", "")))
+        provider = str(exc.kwargs.get("provider", "the credential provider")).replace("custom-process", "credential_process")
+        raise CredentialsError(f"{who}: {provider} failed: {said or 'it printed no reason'}") from None
+    except (bx.InvalidConfigError, bx.PartialCredentialsError) as exc:
+        raise CredentialsError(f"{who}: the AWS configuration cannot give credentials: {exc}") from None
+    except bx.ConfigParseError as exc:
+        raise CredentialsError(f"{who}: the AWS config file cannot be read: {one_line(str(exc))}") from None
     except bx.NoRegionError:
-        raise CredentialsError(f"account {account}: no region; set `region` in pipekit.yaml or --region") from None
-    except bx.EndpointConnectionError as exc:
-        raise AwsError(f"account {account}: cannot reach {exc.kwargs.get('endpoint_url', 'AWS')}") from None
+        raise CredentialsError(f"{who}: no region; set `region` in pipekit.yaml or --region") from None
+    except (bx.ConnectionError, bx.HTTPClientError) as exc:
+        raise AwsError(f"{who}: no answer from AWS after every retry: {one_line(str(exc))}") from None
     except bx.ClientError as exc:
         code = error_code(exc)
-        if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"):
-            raise CredentialsError(f"account {account}: credentials rejected ({code}); log in again") from None
+        if code in CREDENTIAL_CODES:
+            raise CredentialsError(f"{who}: credentials rejected ({code}); log in again or fix the profile's keys") from None
         if code in ("AccessDenied", "AccessDeniedException"):
-            raise AwsError(f"account {account}: access denied: {error_message(exc)}", code) from None
-        raise AwsError(f"account {account}: {error_message(exc)}", code) from None
+            raise AwsError(f"{who}: access denied: {error_message(exc)}", code) from None
+        raise AwsError(f"{who}: {error_message(exc)}", code) from None

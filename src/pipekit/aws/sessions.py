@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from pipekit.aws.errors import aws_errors
+from pipekit.aws.errors import CredentialsError, aws_errors, label, reached_through
 from pipekit.errors import EXIT_USAGE, PipekitError
 
 
@@ -43,6 +43,25 @@ class Overrides:
     endpoint_url: Optional[str] = None  # else boto3's own AWS_ENDPOINT_URL applies
 
 
+# Every call pipekit causes, the credential providers' own (a profile's AssumeRole, SSO)
+# included, retries adaptively (botocore slows down by itself on throttling) and gives up
+# on a silent endpoint: 5 s to connect, 15 s for an answer, 8 attempts in all.
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 15
+MAX_ATTEMPTS = 8
+
+
+def client_config() -> Any:
+    from botocore.config import Config as BotoConfig
+
+    return BotoConfig(
+        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        user_agent_extra="pipekit",
+    )
+
+
 class AccountSession:
     """A botocore session for one named account of the config. (botocore, not boto3:
     pipekit needs only clients, and boto3's import costs a deploy a tenth of a second.)"""
@@ -57,12 +76,11 @@ class AccountSession:
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            from botocore.config import Config as BotoConfig
-
-            # Adaptive retries: botocore slows down by itself on throttling.
-            config = BotoConfig(retries={"mode": "adaptive", "max_attempts": 8}, user_agent_extra="pipekit")
             kwargs = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
-            self._clients[service] = self.session.create_client(service, region_name=self.region, config=config, **kwargs)
+            try:
+                self._clients[service] = self.session.create_client(service, region_name=self.region, config=client_config(), **kwargs)
+            except ValueError as exc:  # botocore parses credential_process's output as JSON, unguarded
+                raise CredentialsError(f"{label(self.name)}: credential_process printed something other than credentials JSON ({exc})") from None
         return self._clients[service]
 
     def verify(self) -> str:
@@ -95,6 +113,7 @@ def new_session(profile: Optional[str] = None) -> Any:
             _shared["handlers"] = Session()._original_handler  # botocore's built-ins, registered once
     session = Session(event_hooks=copy.copy(_shared["handlers"]), include_builtin_handlers=False, profile=profile)
     session.register_component("data_loader", _shared["loader"])
+    session.set_default_client_config(client_config())  # what the credential providers' clients get
     return session
 
 
@@ -105,10 +124,13 @@ def open_account(accounts: AccountMap, account: str, overrides: Overrides = Over
     spec = accounts.accounts[account]
     region = overrides.region or accounts.region
     if overrides.profile or not spec.role_arn:
+        profile = overrides.profile or spec.profile
+        reached_through(account, f"profile {profile}" if profile else "default credentials")
         return AccountSession(account, spec.id, new_session(overrides.profile or spec.profile), region, overrides.endpoint_url)
     source = open_account(accounts, accounts.hub, overrides) if account != accounts.hub else AccountSession(
         accounts.hub, spec.id, new_session(), region, overrides.endpoint_url
     )
+    reached_through(account, f"role {spec.role_arn} from account {accounts.hub}'s credentials")
     with aws_errors(account):
         creds = source.client("sts").assume_role(RoleArn=spec.role_arn, RoleSessionName=f"pipekit-{account}")["Credentials"]
     session = new_session()
