@@ -21,6 +21,10 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
         from pipekit.aws.logs import Logs as wrapper
     elif service == "codepipeline":
         from pipekit.aws.codepipeline import CodePipeline as wrapper
+    elif service == "codebuild":
+        from pipekit.aws.codebuild import CodeBuild as wrapper
+    elif service == "cloudwatch":
+        from pipekit.aws.cloudwatch import CloudWatch as wrapper
     else:
         raise ValueError(service)
     return wrapper

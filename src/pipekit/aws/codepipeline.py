@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pipekit.aws.errors import AwsError, error_code, error_message
 
@@ -27,6 +27,34 @@ class Execution:
     started: Optional[datetime]
     execution_type: str = "STANDARD"  # STANDARD | ROLLBACK
     revision: str = ""  # source revision (commit) and its summary
+    revision_id: str = ""  # the first source's commit, its summary and URL
+    revision_summary: str = ""
+    revision_url: str = ""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An execution's source revision (the commit it built)."""
+
+    execution_id: str
+    revision_id: str
+    summary: str = ""
+    url: str = ""
+    started: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class ActionRun:
+    """One action execution (ListActionExecutions)."""
+
+    execution_id: str
+    stage: str
+    action: str
+    status: str  # InProgress | Abandoned | Succeeded | Failed
+    category: str  # Source | Build | Test | Deploy | Approval | Invoke
+    provider: str
+    external_id: str  # e.g. the CodeBuild build id
+    updated: Optional[datetime]
 
 
 @dataclass(frozen=True)
@@ -169,14 +197,46 @@ class CodePipeline:
             for raw in page.get("pipelineExecutionSummaries", []):
                 revisions = raw.get("sourceRevisions") or []
                 revision = ", ".join(f"{r.get('revisionId', '')[:12]} {r.get('revisionSummary', '')}".strip() for r in revisions)
+                first = revisions[0] if revisions else {}
                 found.append(Execution(
                     raw["pipelineExecutionId"], raw.get("status", ""), raw.get("startTime"), raw.get("executionType", "STANDARD"),
-                    revision,
+                    revision, first.get("revisionId", ""), first.get("revisionSummary", ""), first.get("revisionUrl", ""),
                 ))
             if not page.get("nextToken"):
                 break
             kwargs["nextToken"] = page["nextToken"]
         return found[:limit]
+
+    def revision(self, pipeline: str, execution_id: str) -> Optional[Revision]:
+        """The execution's first source revision (GetPipelineExecution's artifactRevisions)."""
+        raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)["pipelineExecution"]
+        revisions = raw.get("artifactRevisions") or []
+        if not revisions or not revisions[0].get("revisionId"):
+            return None
+        first = revisions[0]
+        return Revision(execution_id, first["revisionId"], first.get("revisionSummary", ""), first.get("revisionUrl", ""), first.get("created"))
+
+    def action_runs(self, pipeline: str, execution_id: str = "", found: Optional[Callable[[ActionRun], bool]] = None,
+                    limit: int = 1000) -> list[ActionRun]:
+        """Action executions newest first (of one execution when given), read page by page
+        until `found` says a run is the one wanted, or `limit` runs."""
+        kwargs: dict[str, Any] = {"pipelineName": pipeline, "maxResults": 100}
+        if execution_id:
+            kwargs["filter"] = {"pipelineExecutionId": execution_id}
+        runs: list[ActionRun] = []
+        while len(runs) < limit:
+            page = self.client.list_action_executions(**kwargs)
+            for raw in page.get("actionExecutionDetails", []):
+                type_id = (raw.get("input") or {}).get("actionTypeId") or {}
+                result = (raw.get("output") or {}).get("executionResult") or {}
+                runs.append(ActionRun(
+                    raw.get("pipelineExecutionId", ""), raw.get("stageName", ""), raw.get("actionName", ""), raw.get("status", ""),
+                    type_id.get("category", ""), type_id.get("provider", ""), result.get("externalExecutionId", ""), raw.get("lastUpdateTime"),
+                ))
+            if not page.get("nextToken") or (found and any(found(r) for r in runs)):
+                break
+            kwargs["nextToken"] = page["nextToken"]
+        return runs[:limit]
 
     def pipeline_version_of(self, pipeline: str, execution_id: str) -> Optional[int]:
         raw = self.client.get_pipeline_execution(pipelineName=pipeline, pipelineExecutionId=execution_id)

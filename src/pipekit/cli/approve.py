@@ -16,6 +16,10 @@ from pipekit.cli.options import aws_options
 @click.option("--reject", "reject_flag", is_flag=True, help="Reject (with --yes: without asking).")
 @click.option("--summary", "note", help="Your reason, recorded with the answer.")
 @click.option("--yes", "-y", is_flag=True, help="Answer without asking; needs --approve or --reject.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+    help="How to print the release dossier and the change set before answering.",
+)
 @aws_options
 @pass_app
 @click.pass_context
@@ -27,6 +31,7 @@ def approve(
     reject_flag: bool,
     note: Optional[str],
     yes: bool,
+    output_format: str,
     profile: Optional[str],
     region: Optional[str],
 ) -> None:
@@ -51,6 +56,7 @@ def approve(
     from pipekit.release.changesets import load_review
     from pipekit.release.rollback_detection import rollback_of
     from pipekit.ui.review import print_review
+    from pipekit.ui import dossier as dossier_ui
 
     if approve_flag and reject_flag:
         raise UsageError("--approve and --reject cannot be given together; choose one")
@@ -65,15 +71,30 @@ def approve(
     pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     with aws_errors(BUILD_ACCOUNT):
         waiting = approvals.choose(pipeline.pending_approvals(names.pipeline_name(cfg)), environment)
-        gate = approvals.gate_of(waiting, pipeline.stage_actions(waiting.pipeline, waiting.stage), cfg)
+        actions = pipeline.stage_actions(waiting.pipeline, waiting.stage)
+        gate = approvals.gate_of(waiting, actions, cfg)
         # a stage rollback re-runs review and approval: say so, and to which execution
         rollback = rollback_of(pipeline, waiting.pipeline, waiting.execution_id, waiting.execution_type)
     cf = clients(gate.account, "cloudformation")
     with aws_errors(gate.account):
         review = load_review(cf, gate.stack, gate.change_set)
-    if rollback:
-        click.echo(approvals.rollback_notice(rollback))
-    print_review(review, "table")
+    dossier = _dossier(clients, cfg, waiting, actions, review, rollback)
+    if output_format == "json":
+        import json
+
+        from pipekit.ui.review import to_json
+
+        click.echo(json.dumps({"dossier": dossier.to_json(), "review": to_json(review)}, indent=2))
+    elif output_format == "markdown":
+        from pipekit.ui.review import render_markdown
+
+        click.echo(dossier_ui.render_markdown(dossier))
+        click.echo(render_markdown(review), nl=False)
+    else:
+        if rollback:
+            click.echo(approvals.rollback_notice(rollback))
+        click.echo("\n".join(dossier_ui.render_lines(dossier)))
+        print_review(review, "table")
 
     approved = _decide(decision, yes, gate)
     if approved is None:
@@ -82,6 +103,31 @@ def approve(
     with aws_errors(BUILD_ACCOUNT):
         pipeline.answer(waiting, approved, approvals.summary(gate, review, approved, note, rollback))
     click.echo(f"{'Approved' if approved else 'Rejected'} {waiting.stage}/{waiting.action} of pipeline {waiting.pipeline}.")
+
+
+def _dossier(clients, cfg, waiting, actions, review, rollback):
+    """What the approver needs besides the change set: commits, tests, the time in the
+    environment before and its alarms, the approval's expiry (release/dossier_sources.py)."""
+    from datetime import datetime, timezone
+
+    from pipekit.config import BUILD_ACCOUNT
+    from pipekit.project import layout
+    from pipekit.release.dossier_sources import gather
+
+    envs = cfg.environments
+    index = next((i for i, e in enumerate(envs) if layout.stage_name(e) == waiting.stage), None)
+    env_name = envs[index].name if index is not None else waiting.stage
+    previous = envs[index - 1] if index else None
+    timeout = next((a.get("timeoutInMinutes") for a in actions if a.get("name") == waiting.action), None)
+    return gather(
+        clients(BUILD_ACCOUNT, "codepipeline"), clients(BUILD_ACCOUNT, "codebuild"),
+        pipeline=waiting.pipeline, stage=waiting.stage, environment=env_name,
+        execution_id=rollback.execution_id if rollback else waiting.execution_id, review=review,
+        previous=(layout.stage_name(previous), previous.name) if previous else None,
+        cloudwatch=(lambda: clients(previous.account, "cloudwatch")) if previous else None,
+        approval_since=waiting.since, approval_timeout=timeout,
+        rollback=rollback.describe() if rollback else "", now=datetime.now(timezone.utc),
+    )
 
 
 def _decide(decision: Optional[str], yes: bool, gate) -> Optional[bool]:
