@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional, Union
 
+from pipekit.aws.cfn_drift import DriftCalls
 from pipekit.aws.errors import AwsError, error_code, error_message
 
 
@@ -57,6 +58,8 @@ class Stack:
     status_reason: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     last_updated: Optional[datetime] = None
+    capabilities: tuple[str, ...] = ()
+    parameter_keys: tuple[str, ...] = ()
 
     @property
     def in_progress(self) -> bool:
@@ -76,6 +79,7 @@ class ResourceChange:
     # With IncludePropertyValues: JSON of the resource ({"Properties": ...}) before and after.
     before_context: str = ""
     after_context: str = ""
+    drift_status: str = ""  # drift-aware change sets only: IN_SYNC | MODIFIED | DELETED | ...
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,8 @@ class StackEvent:
     reason: str = ""
 
 
-class CloudFormation:
-    """Stack and change-set calls in one account and region."""
+class CloudFormation(DriftCalls):
+    """Stack and change-set calls in one account and region (drift calls: cfn_drift.py)."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -134,6 +138,8 @@ class CloudFormation:
             status_reason=raw.get("StackStatusReason", ""),
             outputs={o["OutputKey"]: o["OutputValue"] for o in raw.get("Outputs", [])},
             last_updated=raw.get("LastUpdatedTime") or raw.get("CreationTime"),
+            capabilities=tuple(raw.get("Capabilities", [])),
+            parameter_keys=tuple(p["ParameterKey"] for p in raw.get("Parameters", [])),
         )
 
     def create_change_set(
@@ -322,6 +328,7 @@ def _resource_change(raw: dict) -> ResourceChange:
         policy_action=rc.get("PolicyAction", ""),
         before_context=rc.get("BeforeContext", ""),
         after_context=rc.get("AfterContext", ""),
+        drift_status=rc.get("ResourceDriftStatus", ""),
     )
 
 

@@ -24,6 +24,7 @@ COMMANDS = {
     "rollback": "pipekit.cli.rollback:rollback",
     "status": "pipekit.cli.status:status",
     "logs": "pipekit.cli.logs:logs",
+    "drift": "pipekit.cli.drift:drift",
 }
 
 
@@ -94,6 +95,7 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
       pipekit status                                  where every environment stands
       pipekit logs --env prod --version new -f        the new version's lines, as they come
       pipekit rollback --env prod --dry-run           get a bad release out
+      pipekit drift --env dev                         what changed outside CloudFormation
 
     Exit codes: 0 success, 1 the operation failed or found problems, 2 usage or config
     error, 3 a gate tripped on purpose. See docs/commands.md.

@@ -25,7 +25,7 @@ from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.errors import PipekitError, UsageError
 from pipekit.release import changeset_ops, concurrent
 from pipekit.release.concurrent import WaitingForOtherDeploy
-from pipekit.release.follow import ResourceEvent, first_failure, follow_stack
+from pipekit.release.follow import ResourceEvent, first_failure, follow_stack, wait_for_change_set
 from pipekit.release.polling import Backoff
 from pipekit.release.interrupt import InFlight
 from pipekit.release.review import Review, review, template_policies
@@ -305,12 +305,7 @@ class StackDeployer:
         return concurrent.take_turn(self.cf, stack_name, self.now())
 
     def _wait_for_change_set(self, stack: str, name: str) -> ChangeSet:
-        backoff = self.backoff()
-        while True:
-            change_set = backoff.read(lambda: self.cf.describe_change_set(stack, name))
-            if change_set.status in ("CREATE_COMPLETE", "FAILED", "DELETE_COMPLETE", "DELETE_FAILED"):
-                return change_set
-            backoff.wait()
+        return wait_for_change_set(self.cf, stack, name, self.backoff())
 
     def _wait_until_gone(self, stack_name: str) -> None:
         backoff = self.backoff()

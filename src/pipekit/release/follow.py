@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from pipekit.aws.cloudformation import TERMINAL_STATES, CloudFormation, Stack, StackEvent
+from pipekit.aws.cloudformation import TERMINAL_STATES, ChangeSet, CloudFormation, Stack, StackEvent
 from pipekit.errors import PipekitError
 from pipekit.release.polling import Backoff
 
@@ -66,3 +66,12 @@ def first_failure(events: list[StackEvent]) -> Optional[StackEvent]:
                 continue  # the stack's summary, not the cause
             return event
     return None
+
+
+def wait_for_change_set(cf: CloudFormation, stack: str, name: str, backoff: Backoff) -> ChangeSet:
+    """The change set once CloudFormation has finished creating (or failed to create) it."""
+    while True:
+        change_set = backoff.read(lambda: cf.describe_change_set(stack, name))
+        if change_set.status in ("CREATE_COMPLETE", "FAILED", "DELETE_COMPLETE", "DELETE_FAILED"):
+            return change_set
+        backoff.wait()
