@@ -156,7 +156,7 @@ def test_on_a_terminal_the_table_is_rich(project, aws, monkeypatch):
                                            ("permission", 3), ("any", 3), ("none", 0)])
 def test_fail_on_gates(project, aws, fail_on, code):
     stub_review(aws.accounts["prod"])
-    assert show(project, "--env", "prod", "--format", "json", "--fail-on", fail_on).exit_code == code
+    assert show(project, "--env", "prod", "--format", "json", "--fail-on", fail_on, "--no-drift").exit_code == code
 
 
 def test_fail_on_data_loss_passes_when_only_permissions_change(project, aws):
@@ -167,7 +167,8 @@ def test_fail_on_data_loss_passes_when_only_permissions_change(project, aws):
     cf.add_response("get_template", {"TemplateBody": "Resources: {}\n"})
     result = show(project, "--env", "prod", "--name", PROD_CHANGE_SET, "--format", "json", "--fail-on", "data-loss")
     assert result.exit_code == 0
-    assert json.loads(result.output)["counts"] == {"data-loss": 0, "public-access": 0, "outage": 0, "permission-broadening": 1, "permission": 1}
+    assert json.loads(result.output)["counts"] == {"data-loss": 0, "public-access": 0, "outage": 0, "permission-broadening": 1, "permission": 1,
+                                                   "overwrites-drift": 0}
 
 
 def test_more_than_100_changes_are_all_read(project, aws):

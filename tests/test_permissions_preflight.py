@@ -200,3 +200,49 @@ def _without(templates, logical_id, sid):
 def test_every_grant_of_the_review_function_is_needed(example, logical_id, sid, principal, actions):
     found = new_findings(example, lambda templates: _without(templates, logical_id, sid))
     assert {f.action for f in found if f.rule == DENIED and f.principal == principal} == actions
+
+
+# ---------------------------------------------------------------- the review role detects drift
+
+REVIEW = "arn:aws:iam::333333333333:role/orders-review"
+
+
+def _drift_policy(templates):
+    role = templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["ReviewRole"]["Properties"]
+    policy = next(p for p in role["Policies"] if p["PolicyName"] == "detect-drift")
+    return {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+
+
+def test_the_review_role_may_read_exactly_what_drift_detection_reads(example):
+    from pipekit.checks.permissions.chain_cfn import drift_needs
+    from pipekit.checks.permissions.stacks import load
+
+    cfg, _, templates, findings = example
+    assert not [f for f in findings if f.principal == REVIEW]
+    project = load(templates, cfg)
+    needed = {n.action for stage, stack in project.services if stage.approval_action for n in drift_needs(stage, stack)}
+    granted = {a for s in _drift_policy(templates).values() for a in s["Action"]}
+    assert granted == needed  # every read the detection makes, and nothing more
+    assert {"dynamodb:DescribeTable", "lambda:GetFunction", "iam:GetRole", "cloudformation:DetectStackDrift"} <= granted
+    assert not any(a.split(":")[1].startswith(("Put", "Update", "Create", "Delete")) for a in granted)
+
+
+@pytest.mark.parametrize("action, sid", [("dynamodb:DescribeTable", "ReadServiceResources"), ("cloudformation:DetectStackDrift", "DetectServiceDrift"),
+                                         ("kms:Decrypt", "ReadEncryptedSettings")])
+def test_a_read_taken_from_the_review_role_is_denied_for_drift_detection(example, action, sid):
+    def take(templates):
+        found = _drift_policy(templates)[sid]
+        found["Action"] = [a for a in found["Action"] if a != action]
+        if not found["Action"]:
+            found["Action"] = ["cloudformation:DescribeStacks"]
+
+    denied = [f for f in new_findings(example, take) if f.principal == REVIEW and f.action == action]
+    assert denied and denied[0].rule == DENIED and "drift" in denied[0].message
+
+
+def test_decrypting_for_drift_detection_must_go_through_lambda(example):
+    def any_service(templates):
+        _drift_policy(templates)["ReadEncryptedSettings"]["Condition"]["StringEquals"]["kms:ViaService"] = ["s3.eu-west-1.amazonaws.com"]
+
+    denied = [f for f in new_findings(example, any_service) if f.principal == REVIEW and f.action == "kms:Decrypt"]
+    assert denied and denied[0].rule == DENIED

@@ -17,6 +17,8 @@ from botocore.stub import ANY, Stubber
 from botocore.validate import ParamValidator
 
 from conftest import VARIANTS, config_from
+from drift_stubs import resource_drift, stub_detection
+from stubbed_aws import T0
 from pipekit.project import cfn_yaml, layout
 from pipekit.project.render import render_all
 from pipekit.review_function import handler as fn
@@ -216,7 +218,7 @@ def stub_assume_role(stubs: Stubs) -> None:
     )
 
 
-def stub_change_set(stubs: Stubs, changes: list[dict]) -> None:
+def stub_change_set(stubs: Stubs, changes: list[dict], drifts: tuple = ()) -> None:
     stubs["cloudformation"].add_response(
         "describe_change_set",
         {"ChangeSetName": "orders-prod-pipeline", "ChangeSetId": CHANGE_SET_ID, "StackId": STACK_ID, "StackName": "orders-svc-prod",
@@ -227,6 +229,10 @@ def stub_change_set(stubs: Stubs, changes: list[dict]) -> None:
     stubs["cloudformation"].add_response(
         "get_template", {"TemplateBody": TEMPLATE}, {"StackName": STACK_ID, "TemplateStage": "Original", "ChangeSetName": CHANGE_SET_ID},
     )
+    # The review detects the stack's drift (drift_stubs.py: shapes from the API reference).
+    stubs["cloudformation"].add_response("describe_stacks", {"Stacks": [
+        {"StackName": "orders-svc-prod", "StackId": STACK_ID, "StackStatus": "UPDATE_COMPLETE", "CreationTime": T0}]}, {"StackName": STACK_ID})
+    stub_detection(stubs["cloudformation"], "orders-svc-prod", STACK_ID, list(drifts), "d-review", drift="DRIFTED" if drifts else "IN_SYNC")
 
 
 def stub_report(stubs: Stubs, body: Capture, execution_id: str = EXECUTION) -> str:
@@ -317,6 +323,28 @@ def test_a_role_whose_access_cannot_be_compared_trips_a_broadening_gate():
     stubs.done()
     assert "trips review.fail_on (permission-broadening)" in message.value
     assert "**permission-broadening** (possible) `OrdersRole`" in body.value.decode("utf-8")
+
+
+def test_a_change_resetting_a_drifted_property_trips_fail_on_overwrites_drift():
+    stubs = Stubs()
+    stub_stage(stubs)
+    stub_assume_role(stubs)
+    hotfix = resource_drift(STACK_ID, "Table", "AWS::DynamoDB::Table", "MODIFIED", "orders-svc-prod-orders",
+                            [("/TableName", "orders-svc-prod-orders", "orders-hotfix", "NOT_EQUAL")])
+    stub_change_set(stubs, [change("Modify", "Table", "AWS::DynamoDB::Table"), change("Modify", "OrdersFunction", "AWS::Lambda::Function")],
+                    (hotfix,))
+    body = Capture()
+    stub_report(stubs, body)
+    message = Capture()
+    stubs["codepipeline"].add_response(
+        "put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": {"type": "JobFailed", "message": message}},
+    )
+    assert fn.handle(job(fail_on="overwrites-drift"), stubs.clients(), ENVIRON) == "failed"
+    stubs.done()
+    assert "trips review.fail_on (overwrites-drift)" in message.value and "1 overwrites-drift in 2 changes" in message.value
+    report = body.value.decode("utf-8")
+    assert "drift: 1 of 1 resources drifted (Table)" in report
+    assert "**overwrites-drift** `Table`: sets TableName, which drifted: /TableName live orders-hotfix, template orders-svc-prod-orders" in report
 
 
 def test_a_change_set_that_is_gone_is_a_failure_result_not_an_exception():

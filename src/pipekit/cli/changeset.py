@@ -28,7 +28,13 @@ def changeset() -> None:
     default="none",
     show_default=True,
     help="Exit 3 when this risk (or a worse one; 'any' for any risk) is present. "
-    "Order: data-loss, public-access, outage, permission-broadening, permission.",
+    "Order: data-loss, public-access, outage, permission-broadening, permission, overwrites-drift.",
+)
+@click.option(
+    "--drift/--no-drift",
+    default=None,
+    help="Detect the stack's drift first, so that changes resetting drifted properties show overwrites-drift "
+    "(default: on when --fail-on is any or overwrites-drift).",
 )
 @aws_options
 @pass_app
@@ -42,6 +48,7 @@ def show(
     name: Optional[str],
     output_format: str,
     fail_on: str,
+    drift: Optional[bool],
     profile: Optional[str],
     region: Optional[str],
 ) -> None:
@@ -60,19 +67,30 @@ def show(
     function or an alias, replaced or removed), permission-broadening (a role, policy,
     boundary or resource policy grants new actions, resources or principals, or loses a
     condition or a Deny), permission (IAM, resource policies, security groups added or
-    changed). Narrowing is shown, never a risk. Conditional replacements, and those that
-    depend on a value known only after apply, are shown as possible.
-    Read-only: DescribeChangeSet, ListChangeSets, GetTemplate.
+    changed), overwrites-drift (with --drift: a change resets a property that was changed
+    outside CloudFormation, e.g. a console hotfix). Narrowing is shown, never a risk.
+    Conditional replacements, and those that depend on a value known only after apply,
+    are shown as possible.
+    Read-only: DescribeChangeSet, ListChangeSets, GetTemplate; with --drift also
+    DescribeStacks and DetectStackDrift, which reads each resource with your credentials.
     """
     from pipekit.aws.errors import aws_errors
     from pipekit.errors import EXIT_GATE
     from pipekit.release.changesets import load_review, newest_pending, review_target
+    from pipekit.release.review import OVERWRITES_DRIFT
+    from pipekit.ui.drift import DriftProgressView
     from pipekit.ui.review import print_review
 
     account, stack = review_target(app.config, account, app.environment(env) if env else None, stack)
     cf = app.aws(account, profile, region)(account, "cloudformation")
-    with aws_errors(account):
-        review = load_review(cf, stack, name or newest_pending(cf, stack))
+    if drift is None:
+        drift = fail_on in ("any", OVERWRITES_DRIFT)
+    progress = DriftProgressView()
+    try:
+        with aws_errors(account):
+            review = load_review(cf, stack, name or newest_pending(cf, stack), drift=drift, on_drift=progress)
+    finally:
+        progress.stop()
     print_review(review, output_format)
     if review.trips(fail_on):
         ctx.exit(EXIT_GATE)

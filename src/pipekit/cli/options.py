@@ -15,7 +15,7 @@ format_option = click.option(
 
 
 # release.review.FAIL_ON, written out so that --help does not import the review (a test keeps them equal)
-FAIL_ON = ["none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss"]
+FAIL_ON = ["none", "any", "overwrites-drift", "permission", "permission-broadening", "outage", "public-access", "data-loss"]
 
 
 def aws_options(command):

@@ -227,7 +227,7 @@ class Service(_Model):
 
 class Review(_Model):
     # release.review.FAIL_ON (a test keeps them equal; the config does not import the review)
-    fail_on: Literal["none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss"] = Field(
+    fail_on: Literal["none", "any", "overwrites-drift", "permission", "permission-broadening", "outage", "public-access", "data-loss"] = Field(
         default="none", description="reject the change set automatically when this risk (or a worse one) is in it"
     )
 

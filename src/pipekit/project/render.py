@@ -12,7 +12,7 @@ import jinja2
 import yaml
 
 from pipekit import __version__
-from pipekit.project import cfn_yaml, conditions, layout, names, pipeline
+from pipekit.project import cfn_yaml, conditions, drift_reads, layout, names, pipeline
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
 from pipekit.review_function import package as review_package
 
@@ -162,6 +162,10 @@ def render_all(cfg: Config) -> dict[str, str]:
     parsed = cfn_yaml.loads(service)
     ctx["pipeline_stages"] = pipeline.stages_property(cfg, ctx["stages"], cfn_yaml.capabilities(parsed), cfn_yaml.alarm_names(parsed))
     ctx["pipeline_triggers"] = conditions.triggers(cfg)
+    # The review role detects drift with its own read permissions (drift_reads.py).
+    if ctx["approval_envs"]:
+        reads = drift_reads.drift_reads(service, cfg.region)
+        ctx["drift"] = {"detect": list(drift_reads.DETECT_CALLS), "status": list(drift_reads.STATUS_CALLS), "reads": reads}
     files = {
         path: service if path == names.SERVICE_TEMPLATE else env.get_template(template).render(ctx)
         for path, template in outputs.items()

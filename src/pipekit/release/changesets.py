@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from pipekit.aws.cloudformation import ChangeSetNotFound, CloudFormation, StackNotFound
+from pipekit.aws.cloudformation import ChangeSet, ChangeSetNotFound, CloudFormation, StackNotFound
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import cfn_yaml
+from pipekit.recovery.drift import MAX_WAIT, StackDrift
 from pipekit.release.review import Review, review, template_policies
 from pipekit.release.sam_groups import sam_template
 
@@ -32,11 +33,14 @@ def newest_pending(cf: CloudFormation, stack: str) -> str:
     return pending[0]["ChangeSetName"]
 
 
-def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int = 0) -> Review:
+def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int = 0, drift: bool = False,
+                on_drift: Callable[[Any], None] = lambda _: None, drift_wait: float = MAX_WAIT) -> Review:
     """Describe the change set (with property values), read the templates (the processed
     ones' retention policies, and policy documents where the change set's values are cut
     short; the originals' SAM resources, to group what the transform generated), and
-    review nested stacks' change sets the same way."""
+    review nested stacks' change sets the same way. With `drift`, detect the stack's drift
+    first (progress to `on_drift`) so that changes resetting drifted properties carry the
+    overwrites-drift risk; nested stacks are not detected."""
     try:
         change_set = cf.describe_change_set(stack, name, property_values=True)
     except ChangeSetNotFound:
@@ -56,7 +60,17 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
             if change.resource_type == "AWS::CloudFormation::Stack" and change.change_set_id:
                 nested[change.logical_id] = load_review(cf, None, change.change_set_id, depth + 1)
     processed = (current_processed, proposed_processed)
-    return review(change_set, template_policies(*processed), nested, processed, sam_template(current, proposed))
+    detected = _drift(cf, change_set, on_drift, drift_wait) if drift else None
+    return review(change_set, template_policies(*processed), nested, processed, sam_template(current, proposed), detected)
+
+
+def _drift(cf: CloudFormation, change_set: ChangeSet, on_drift: Callable[[Any], None], max_wait: float) -> StackDrift:
+    from pipekit.recovery.drift import detect
+
+    stack = cf.describe_stack(change_set.stack_id)
+    if stack is None or stack.status == "REVIEW_IN_PROGRESS":  # a CREATE change set: nothing deployed to drift
+        return StackDrift(change_set.stack_name, None)
+    return detect(cf, change_set.stack_name, on_drift, max_wait=max_wait)
 
 
 def _templates(cf: CloudFormation, stack: str, change_set: Optional[str]) -> tuple[Optional[dict], Optional[dict]]:

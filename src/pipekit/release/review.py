@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pipekit.aws.cloudformation import ChangeSet, ResourceChange
+from pipekit.recovery.drift import DriftedResource, StackDrift, drifted_resources
 from pipekit.release.access import AccessChange, access_change
 from pipekit.release.sam_groups import SamTemplate
 
@@ -17,7 +18,8 @@ PUBLIC_ACCESS = "public-access"
 OUTAGE = "outage"
 PERMISSION_BROADENING = "permission-broadening"
 PERMISSION = "permission"
-RISKS = (DATA_LOSS, PUBLIC_ACCESS, OUTAGE, PERMISSION_BROADENING, PERMISSION)  # most serious first
+OVERWRITES_DRIFT = "overwrites-drift"  # a change resets a property changed outside CloudFormation
+RISKS = (DATA_LOSS, PUBLIC_ACCESS, OUTAGE, PERMISSION_BROADENING, PERMISSION, OVERWRITES_DRIFT)  # most serious first
 FAIL_ON = ("none", "any", *reversed(RISKS))  # review.fail_on and --fail-on, mildest gate first
 
 # Resources whose removal or replacement loses data (or, for keys, the ability to read it).
@@ -75,6 +77,7 @@ class Review:
     change_set: ChangeSet
     changes: tuple[ReviewedChange, ...]
     sam: Optional[SamTemplate] = None  # the SAM resources of the original templates: groups what they generated
+    drift: str = ""  # what drift detection found on the stack ("" = not checked)
 
     def all_changes(self) -> list[ReviewedChange]:
         """This set's changes and those of nested stacks, depth first."""
@@ -149,6 +152,40 @@ def assess(change: ResourceChange, policies: dict[str, dict[str, str]]) -> tuple
     return tuple(risks)
 
 
+def overwrites_drift(change: ResourceChange, drifted: Optional[DriftedResource]) -> tuple[Risk, ...]:
+    """A change that puts a drifted property back to the template's value: one the change
+    set sets (certain), or the resource replaced from its template (certain, or possible
+    for a conditional replacement). A drift-aware change set says so itself (Target.Drift)."""
+    live = [d for d in change.details if (d.get("Target") or {}).get("Drift") and (d.get("Target") or {}).get("AttributeChangeType") != "SyncWithActual"]
+    if live:
+        names = ", ".join(str(d["Target"].get("Name") or d["Target"].get("Path")) for d in live)
+        return (Risk(OVERWRITES_DRIFT, True, f"resets {names}, changed outside CloudFormation, to the template's value"),)
+    if drifted is None or change.action != "Modify":
+        return ()
+    replaced, certain = replacement(change)
+    if replaced:
+        what = "replaced" if certain else "possibly replaced"
+        return (Risk(OVERWRITES_DRIFT, certain, f"{what} from its template, dropping what drifted: {_drift_text(drifted)}"),)
+    touched = sorted({(d.get("Target") or {}).get("Name") for d in change.details} & drifted.properties)
+    if touched:
+        return (Risk(OVERWRITES_DRIFT, True, f"sets {', '.join(touched)}, which drifted: {_drift_text(drifted, touched)}"),)
+    return ()
+
+
+def _drift_text(drifted: DriftedResource, only: Optional[list[str]] = None) -> str:
+    diffs = [d for d in drifted.drift.differences if only is None or any(d in drifted.differences_of(n) for n in only)]
+    return "; ".join(f"{d.path} live {d.actual}, template {d.expected}" for d in diffs) or drifted.drift.status.lower()
+
+
+def drift_summary(drift: StackDrift) -> str:
+    """One line on the stack's drift, as the review saw it."""
+    if not drift.deployed:
+        return "drift: not checked (the stack is not deployed)"
+    found = drift.drifted
+    line = f"drift: {len(found)} of {len(drift.resources)} resources drifted" + (f" ({', '.join(r.logical_id for r in found)})" if found else "")
+    return line + (f"; incomplete: {drift.incomplete}" if drift.incomplete else "")
+
+
 def _kept(change: ResourceChange, policy: dict[str, str], removed: bool) -> bool:
     """Whether CloudFormation keeps the old resource (DeletionPolicy / UpdateReplacePolicy)."""
     if change.policy_action:
@@ -178,15 +215,19 @@ def review(
     nested: Optional[dict[str, "Review"]] = None,
     templates: tuple[Optional[dict], Optional[dict]] = (None, None),
     sam: Optional[SamTemplate] = None,
+    drift: Optional[StackDrift] = None,
 ) -> Review:
     """Assess every change; `nested` holds the reviews of nested stacks' change sets by
-    logical id; `templates` (current, proposed) stand in where the change set lacks values."""
+    logical id; `templates` (current, proposed) stand in where the change set lacks values;
+    `drift`, the stack's detected drift, adds overwrites-drift risks."""
     nested = nested or {}
+    drifted = drifted_resources(drift) if drift else {}
     changes = []
     for c in change_set.changes:
         access = access_change(c, templates)
-        changes.append(ReviewedChange(c, assess(c, policies) + access_risks(access), nested.get(c.logical_id), access))
-    return Review(change_set, tuple(changes), sam)
+        risks = assess(c, policies) + access_risks(access) + overwrites_drift(c, drifted.get(c.logical_id))
+        changes.append(ReviewedChange(c, risks, nested.get(c.logical_id), access))
+    return Review(change_set, tuple(changes), sam, drift_summary(drift) if drift else "")
 
 
 def template_policies(*templates: Optional[dict]) -> dict[str, dict[str, str]]:

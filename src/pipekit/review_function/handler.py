@@ -34,6 +34,9 @@ from pipekit.ui.review import render_markdown
 PARAMETERS = ("pipeline", "stage", "environment", "stack", "change_set", "review_role_arn", "fail_on", "execution_id")
 RELEASE = "Release"  # EXECUTION of a standard execution
 REPORT_PREFIX = "reviews"
+# Drift detection may take this long, well inside the function's timeout (pipeline
+# template: 300 s), so that the job is always answered.
+DRIFT_WAIT = 200
 SUMMARY_MAX = 2048  # ExecutionDetails.summary
 MESSAGE_MAX = 5000  # FailureDetails.message
 
@@ -132,7 +135,8 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
         DurationSeconds=900,
     )["Credentials"]
     cloudformation = CloudFormation(clients.cloudformation(credentials))
-    review = load_review(cloudformation, params["stack"], params["change_set"])
+    # Drift first, so that a change resetting a console hotfix shows overwrites-drift.
+    review = load_review(cloudformation, params["stack"], params["change_set"], drift=True, drift_wait=DRIFT_WAIT)
     context = (
         f"Environment `{env}`, pipeline execution `{execution_id}`; "
         f"reviewed by pipekit {__version__} with review.fail_on `{params['fail_on']}`."

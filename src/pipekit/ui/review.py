@@ -13,7 +13,7 @@ from pipekit.ui.review_rows import Row, access_lines, causes, row_access_lines, 
 
 RISK_STYLES = {
     "data-loss": "bold red", "public-access": "bold red", "outage": "red", "permission-broadening": "yellow",
-    "permission": "yellow", "none": "green",
+    "permission": "yellow", "overwrites-drift": "magenta", "none": "green",
 }
 ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "red", "Import": "cyan", "Dynamic": "magenta"}
 
@@ -24,7 +24,7 @@ ACTION_STYLES = {"Add": "green", "Modify": "yellow", "Remove": "red", "Import": 
 def render_lines(review: Review) -> list[str]:
     """The verdict, then one line per row: action, logical id, type, replacement, risk."""
     cs = review.change_set
-    lines = [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"]
+    lines = [f"{cs.stack_name}: change set {cs.name}: {review.verdict()}"] + ([f"  {review.drift}"] if review.drift else [])
     for row in rows(review):
         lines.append(_line(row))
         lines += [f"  {'  ' * row.depth}    {line}" for line in row_access_lines(row)]
@@ -39,7 +39,7 @@ def render_plain(review: Review) -> str:
     """What the table shows, as plain lines for logs: the verdict first, then per row the
     table's columns (physical id and causes on the same line, when there are any)."""
     cs = review.change_set
-    lines = [f"Verdict: {review.verdict()}", f"{cs.stack_name}: change set {cs.name}"]
+    lines = [f"Verdict: {review.verdict()}"] + ([review.drift] if review.drift else []) + [f"{cs.stack_name}: change set {cs.name}"]
     for row in rows(review):
         physical = f" physical={row.physical_id}" if row.physical_id else ""
         lines.append(_line(row) + physical + (f" causes: {row.causes}" if row.causes else ""))
@@ -61,6 +61,7 @@ def to_json(review: Review) -> dict[str, Any]:
         "verdict": review.verdict(),
         "level": review.level,
         "counts": review.counts(),
+        "drift": review.drift,
         "changes": [_change_json(c) for c in review.changes],
         # what the other outputs show as rows: a SAM resource with the changes generated for it
         "items": [{"logical_id": i.logical_id, "resource_type": i.resource_type, "changes": [c.change.logical_id for c in i.changes]}
@@ -96,7 +97,7 @@ def render_markdown(review: Review, context: str = "") -> str:
     lines = [f"# Change set `{cs.name}` of `{cs.stack_name}`", ""]
     if context:
         lines += [context, ""]
-    lines += [f"**Verdict: {review.verdict()}**", ""]
+    lines += [f"**Verdict: {review.verdict()}**", ""] + ([review.drift, ""] if review.drift else [])
     counts = review.counts()
     lines += ["| risk | changes |", "| --- | --- |"] + [f"| {kind} | {counts[kind]} |" for kind in RISKS] + [""]
     lines += ["| action | logical id | physical id | type | replacement | risk | causes |", "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -159,10 +160,11 @@ def render_table(review: Review) -> Any:
             Text(row.risk, style=RISK_STYLES[row.level]),
             row.causes or "-",
         )
+    drift = [Text(review.drift, style="dim")] if review.drift else []
     diffs = [f"{change.change.logical_id}: {line}" for change in review.all_changes() for line in access_lines(change)]
     if diffs:
-        return Group(verdict, table, Text("Access:", style="bold"), *(Text("  " + line) for line in diffs))
-    return Group(verdict, table)
+        return Group(verdict, *drift, table, Text("Access:", style="bold"), *(Text("  " + line) for line in diffs))
+    return Group(verdict, *drift, table)
 
 
 def on_terminal() -> bool:

@@ -5,29 +5,46 @@ that resource's ARN (arns.py) or on the resource a rule names (conditional.py)."
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from pipekit.checks.permissions import resources
 from pipekit.checks.permissions.arns import facts
 from pipekit.checks.permissions.asks import UNDECIDED, need
 from pipekit.checks.permissions.intrinsics import Stack
 from pipekit.checks.permissions.model import Need
-from pipekit.checks.permissions.required import Asked, asked
+from pipekit.checks.permissions.required import Asked, asked, read_asks, via_service
 from pipekit.checks.permissions.unknown import unknown
+from pipekit.project.drift_reads import DETECT_CALLS, STATUS_CALLS
 from pipekit.project.layout import Stage
 
 
 def execution_role_needs(stage: Stage, stack: Stack) -> Iterator[Need]:
-    principal = stage.target.exec_role_arn
+    return _handler_needs(stack, stage.target.exec_role_arn, asked, "CloudFormation")
+
+
+def drift_needs(stage: Stage, stack: Stack) -> Iterator[Need]:
+    """The review role detects drift on the service stack: the drift calls, and every
+    resource read with the role's own permissions (the read handlers)."""
+    role = stage.target.review_role_arn
+    arn = f"arn:{stack.partition}:cloudformation:{stack.region}:{stage.target.id}:stack/{stage.stack}/{unknown(f'{stage.stack} stack id')}"
+    why = f"the review detects drift on {stage.stack}"
+    for call in DETECT_CALLS:
+        yield need(role, call, arn, why)
+    for call in STATUS_CALLS:
+        yield need(role, call, "*", why)
+    yield from _handler_needs(stack, role, read_asks, "drift detection", via=True)
+
+
+def _handler_needs(stack: Stack, principal: str, asks: Callable[..., list[Asked]], who: str, via: bool = False) -> Iterator[Need]:
     for logical_id, resource in stack.resources.items():
         if not isinstance(resource, Mapping) or stack.exists(logical_id) is False:
             continue
         kind = str(resource.get("Type"))
-        for item in asked(stack.region, kind, resource):
+        for item in asks(stack.region, kind, resource):
             types = resources.resource_types(item.action)
             if types is None:
                 continue  # not an IAM action (handler schemas carry a few such entries)
-            why = f"CloudFormation ({'/'.join(item.operations)}) of {logical_id} ({kind}) in stack {stack.name}"
+            why = f"{who} ({'/'.join(item.operations)}) of {logical_id} ({kind}) in stack {stack.name}"
             if item.why:
                 why += f", for {item.why}"
             context: dict[str, object] = dict(item.context)
@@ -36,7 +53,8 @@ def execution_role_needs(stage: Stage, stack: Stack) -> Iterator[Need]:
                 value = stack.resolve((resource.get("Properties") or {}).get("PermissionsBoundary"))
                 boundary = value if isinstance(value, str) else None
             if item.action.lower().startswith("kms:"):
-                context["kms:viaservice"] = UNDECIDED  # a handler or the service may call KMS
+                # A handler or the service may call KMS; a caller's read goes through the service.
+                context["kms:viaservice"] = via_service(kind, stack.region) if via else UNDECIDED
             fix_condition = {"StringEquals": dict(item.context)} if item.context else None
             for target in _targets(stack, logical_id, resource, item, types):
                 yield need(principal, item.action, target, why, context, boundary, fix_condition)

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
-from pipekit.checks.permissions.chain_cfn import execution_role_needs
+from pipekit.checks.permissions.chain_cfn import drift_needs, execution_role_needs
 from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_function_needs, review_needs
 from pipekit.checks.permissions.chain_service import boundary_needs, service_role_needs
 from pipekit.checks.permissions.model import DENIED, UNPROVABLE, Need, PermissionFinding
@@ -55,6 +55,7 @@ def needs(project: Project) -> list[Need]:
         found += boundary_needs(stack, project.registry)
         if stage.approval_action:
             found += review_needs(stack, stage.target.review_role_arn, stage.stack, stage.target.id)
+            found += drift_needs(stage, stack)
     implied = []
     for need in found:
         key, account = _sse_key(project, need.resource)

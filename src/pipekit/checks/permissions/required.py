@@ -5,7 +5,7 @@ property the resource does not set."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -63,3 +63,15 @@ def asked(region: str, resource_type: str, resource: Mapping[str, Any]) -> list[
         elif not rule.when or any(is_set(resource, path) for path in rule.when):
             result.append(Asked(action, operations, rule.on, rule.context, rule.why))
     return result
+
+
+def read_asks(region: str, resource_type: str, resource: Mapping[str, Any]) -> list[Asked]:
+    """What reading the resource asks (its read handler), as drift detection does with
+    the caller's own permissions."""
+    return [replace(a, operations=("read",)) for a in asked(region, resource_type, resource) if "read" in a.operations]
+
+
+def via_service(resource_type: str, region: str) -> str:
+    """kms:ViaService of a KMS call a resource's service makes for its caller
+    (AWS::Lambda::Function -> lambda.<region>.amazonaws.com)."""
+    return f"{resource_type.split('::')[1].lower()}.{region}.amazonaws.com"
