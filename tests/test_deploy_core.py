@@ -353,3 +353,30 @@ def test_later_stacks_wait_for_the_earlier_ones(tmp_path, first, deployed):
     reported = []
     outcomes = deploy_stacks(plans, fake, lambda source: None, reported.append)
     assert fake.deployed == deployed and [o.stack for o in outcomes] == deployed == [o.stack for o in reported]
+
+
+def test_with_drift_on_the_review_marks_overwrites_drift(client, plan):
+    """deploy --fail-on overwrites-drift: the stack's drift is detected (Stubber, drift_stubs
+    shapes) before the review, which marks a change setting the drifted property; without
+    it no drift call is made (the CLI's gate then decides: tests/test_deploy.py)."""
+    from drift_stubs import resource_drift, stub_detection
+
+    modify = [{"Type": "Resource", "ResourceChange": {
+        "Action": "Modify", "LogicalResourceId": "Table", "ResourceType": "AWS::DynamoDB::Table", "Replacement": "False",
+        "Details": [{"Target": {"Attribute": "Properties", "Name": "BillingMode", "RequiresRecreation": "Never"}, "Evaluation": "Static"}]}}]
+    hotfix = resource_drift(STACK_ID, "Table", "AWS::DynamoDB::Table", "MODIFIED", "orders",
+                            [("/BillingMode", "PAY_PER_REQUEST", "PROVISIONED", "NOT_EQUAL")])
+    for drift, drifts, expected in [(True, [hotfix], ["overwrites-drift"]), (True, [], []), (False, None, [])]:
+        seen = []
+        with Stubber(client) as stubber:
+            stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+            create_and_wait(stubber, "UPDATE", pending=0, final=change_set(changes=modify))
+            if drifts is not None:
+                stub_detection(stubber, STACK, STACK_ID, drifts, "d-1", in_progress=1, drift="DRIFTED" if drifts else "IN_SYNC")
+            d = deployer(client, Clock(), seen, confirm=lambda cs: False)
+            d.drift = drift
+            outcome = d.deploy(plan, {})
+            stubber.assert_no_pending_responses()  # drift calls only when asked for
+        ready = [e for e in seen if hasattr(e, "review")][-1]
+        assert [r.kind for r in ready.review.changes[0].risks] == expected, (drift, drifts)
+        assert outcome.result == "declined"

@@ -227,7 +227,7 @@ def test_the_review_role_may_read_exactly_what_drift_detection_reads(example):
     assert not any(a.split(":")[1].startswith(("Put", "Update", "Create", "Delete")) for a in granted)
 
 
-@pytest.mark.parametrize("action, sid", [("dynamodb:DescribeTable", "ReadServiceResources"), ("cloudformation:DetectStackDrift", "DetectServiceDrift"),
+@pytest.mark.parametrize("action, sid", [("dynamodb:DescribeTable", "ReadDynamodbForDrift"), ("iam:GetRole", "ReadIamForDrift"), ("cloudformation:DetectStackDrift", "DetectServiceDrift"),
                                          ("kms:Decrypt", "ReadEncryptedSettings")])
 def test_a_read_taken_from_the_review_role_is_denied_for_drift_detection(example, action, sid):
     def take(templates):

@@ -38,7 +38,8 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
     type=click.Choice(FAIL_ON),
     default="none",
     show_default=True,
-    help="Never execute a change set with this risk (or a worse one; 'any': any risk): show it, leave it, exit 3.",
+    help="Never execute a change set with this risk (or a worse one; 'any': any risk): show it, leave it, exit 3. "
+    "With any or overwrites-drift, each existing stack's drift is detected first.",
 )
 @click.option("--allow-stale", is_flag=True, help="Deploy rendered templates even when pipekit.yaml now renders them differently.")
 @aws_options
@@ -135,7 +136,9 @@ def deploy(
         S3(clients.session(plan.account).client("s3")).put_if_absent(code.bucket, code.key, code.body, code.sha256)
 
     gate = RiskGate(fail_on, reporter, confirm)
-    deployer = core.StackDeployer(cloudformation, gate.on_event, gate.confirm, wait_turn=wait_turn)
+    # overwrites-drift needs the stacks' drift: detected only when the gate can trip on it.
+    deployer = core.StackDeployer(cloudformation, gate.on_event, gate.confirm, wait_turn=wait_turn,
+                                  drift=fail_on in ("any", "overwrites-drift"))
     with interrupt.guarded(deployer, f"pipekit deploy --account {account}"):
         try:
             outcomes = core.deploy_stacks(

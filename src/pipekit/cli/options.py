@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+# release.review.FAIL_ON, written out so that --help does not import the review (a test keeps them equal)
+FAIL_ON = ["none", "any", "overwrites-drift", "permission", "permission-broadening", "outage", "public-access", "data-loss"]
+
 format_option = click.option(
     "--format",
     "output_format",

@@ -18,9 +18,14 @@ STATUS_CALLS = ("cloudformation:DescribeStackDriftDetectionStatus", "cloudformat
 
 @dataclass(frozen=True)
 class DriftReads:
-    actions: tuple[str, ...]  # read actions, on "*" (the stack's resources have generated names)
+    by_service: tuple[tuple[str, tuple[str, ...]], ...]  # IAM service prefix -> read actions that take a resource
+    star: tuple[str, ...]  # read actions that take only "*"
     kms: tuple[str, ...]  # KMS actions a service makes for its caller, on the service key only
     via: tuple[str, ...]  # kms:ViaService values those KMS calls carry
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(a for _, actions in self.by_service for a in actions) + self.star + self.kms
 
 
 @lru_cache(maxsize=16)
@@ -33,18 +38,25 @@ def drift_reads(service_template: str, region: str) -> DriftReads:
     try:
         template = transform(cfn_yaml.loads(service_template), region, lambda _, path: f"s3://pipekit-render/{path}.zip")
     except Exception:  # noqa: BLE001 - validate reports a failing transform; render still writes the files
-        return DriftReads((), (), ())
-    actions: set[str] = set()
+        return DriftReads((), (), (), ())
+    by_service: dict[str, set[str]] = {}
+    star: set[str] = set()
     kms: set[str] = set()
     via: set[str] = set()
     for resource in (template.get("Resources") or {}).values():
         kind = str(resource.get("Type"))
         for item in read_asks(region, kind, resource):
-            if resources.resource_types(item.action) is None:
+            types = resources.resource_types(item.action)
+            if types is None:
                 continue  # not an IAM action
             if item.action.lower().startswith("kms:"):
                 kms.add(item.action)
                 via.add(via_service(kind, region))
+            elif not types:
+                star.add(item.action)
             else:
-                actions.add(item.action)
-    return DriftReads(tuple(sorted(actions, key=str.lower)), tuple(sorted(kms)), tuple(sorted(via)))
+                by_service.setdefault(item.action.split(":")[0], set()).add(item.action)
+    return DriftReads(
+        tuple((service, tuple(sorted(actions, key=str.lower))) for service, actions in sorted(by_service.items())),
+        tuple(sorted(star, key=str.lower)), tuple(sorted(kms)), tuple(sorted(via)),
+    )

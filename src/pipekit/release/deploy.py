@@ -28,6 +28,7 @@ from pipekit.release.concurrent import WaitingForOtherDeploy
 from pipekit.release.follow import ResourceEvent, first_failure, follow_stack, wait_for_change_set
 from pipekit.release.polling import Backoff
 from pipekit.release.interrupt import InFlight
+from pipekit.recovery.drift import StackDrift, detect
 from pipekit.release.review import Review, review, template_policies
 from pipekit.release.sam_groups import sam_template
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
@@ -222,7 +223,9 @@ class StackDeployer:
         max_wait: float = 3 * 3600,
         wait_turn: bool = False,  # queue behind another deploy of the stack instead of refusing
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        drift: bool = False,  # detect an existing stack's drift before its review (overwrites-drift)
     ) -> None:
+        self.drift = drift
         self.cf = cloudformation
         self.wait_turn = wait_turn
         self.now = now
@@ -265,7 +268,9 @@ class StackDeployer:
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
         # The template being deployed stands in for property values the change set lacks.
         proposed = cfn_yaml.loads(template_body)
-        self.on_event(ChangeSetReady(review(change_set, template_policies(proposed), templates=(None, proposed), sam=sam_template(proposed))))
+        drift = self._drift(plan.stack_name) if change_set_type == "UPDATE" and self.drift else None
+        self.on_event(ChangeSetReady(review(change_set, template_policies(proposed), templates=(None, proposed), sam=sam_template(proposed),
+                                            drift=drift)))
         if not execute:
             return StackOutcome(plan.stack_name, "created_only", change_set=name, seconds=self.clock() - started)
         if not self.confirm(change_set):
@@ -282,6 +287,10 @@ class StackDeployer:
             return StackOutcome(plan.stack_name, "succeeded", final.status, name, outputs=final.outputs, seconds=seconds)
         cause = self._root_cause(events)
         return StackOutcome(plan.stack_name, "failed", final.status, name, cause, _next_steps(final, change_set_type), seconds=seconds)
+
+    def _drift(self, stack_name: str) -> StackDrift:
+        """The stack's drift, so that the review can mark changes that overwrite it."""
+        return detect(self.cf, stack_name, self.on_event, self.backoff(), self.clock)
 
     def _usable_stack(self, stack_name: str, replace_failed: bool) -> Optional[Stack]:
         stack = self._turn(stack_name)
