@@ -214,3 +214,14 @@ def test_revert_without_drift_aware_botocore_says_which_version(monkeypatch):
 
     with pytest.raises(cfn_drift.DriftUnsupported, match=r"upgrade to botocore/boto3 1\.40\.76 or newer"):
         cfn_drift.require_revert_drift(Client())
+
+
+def test_revert_dry_run_prints_the_plan_and_creates_nothing(project, aws):
+    aws.accounts["dev"].stub("cloudformation").add_response("describe_stacks", {"Stacks": [{
+        "StackName": DEV_STACK, "StackId": DEV_STACK_ID, "StackStatus": "UPDATE_COMPLETE", "CreationTime": T0,
+        "Capabilities": ["CAPABILITY_IAM"], "Parameters": [{"ParameterKey": "Stage", "ParameterValue": "dev"}]}]})
+    result = run(project, "--env", "dev", "--revert", "--dry-run")
+    assert result.exit_code == 0, result.output
+    aws.assert_done()  # only DescribeStacks: no change set was created
+    assert "(DeploymentMode REVERT_DRIFT) on orders-svc-dev in account dev" in result.stdout
+    assert "parameter values (Stage)" in result.stdout and "capabilities CAPABILITY_IAM" in result.stdout

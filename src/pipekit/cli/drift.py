@@ -22,7 +22,7 @@ STACKS = ("all", "service", "roles")
 @click.option("--revert", is_flag=True, help="Put the service stack's drifted properties back to its template (a drift-aware change set).")
 @click.option("--yes", "-y", is_flag=True, help="With --revert: execute without asking.")
 @click.option("--no-execute", is_flag=True, help="With --revert: create and show the change set, leave it for review.")
-@click.option("--dry-run", is_flag=True, help="With --revert: print the plan and stop.")
+@click.option("--dry-run", is_flag=True, help="With --revert: read the stack, print the plan and stop (changes nothing).")
 @aws_options
 @pass_app
 @click.pass_context
@@ -114,7 +114,6 @@ def _revert(app: Application, env, output_format: str, yes: bool, no_execute: bo
     from pipekit.errors import EXIT_FAILED, UsageError
     from pipekit.project import names
     from pipekit.recovery.revert import RevertRunner, plan_revert
-    from pipekit.ui.console import out
     from pipekit.ui.deploy_report import make_reporter
     from pipekit.ui.drift import print_revert
 
@@ -122,7 +121,7 @@ def _revert(app: Application, env, output_format: str, yes: bool, no_execute: bo
     with aws_errors(env.account):
         plan = plan_revert(cf, env.account, names.service_stack(app.config, env.name))
     if dry_run:
-        out().print("\n".join(plan.describe()))
+        click.echo("\n".join(plan.describe()))
         return 0
     if not (yes or no_execute) and (output_format == "json" or not app.can_ask()):
         raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change set")

@@ -5,6 +5,7 @@ property with the template's value against the live one. Progress goes to stderr
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Callable, Iterator, Optional
 
 from pipekit.aws.cfn_drift import PropertyDifference, ResourceDrift
@@ -129,13 +130,13 @@ def print_report(report: DriftReport, output_format: str) -> None:
 def _print(output_format: str, as_json: Callable[[], dict], as_markdown: Callable[[], str], as_table: Callable[[], Any],
            as_lines: Callable[[], list[str]]) -> None:
     """One of the four shapes: JSON, markdown, rich on a terminal, plain lines elsewhere."""
-    from pipekit.ui.console import out
-
     if output_format == "json":
         print(json.dumps(as_json(), indent=2))
     elif output_format == "markdown":
         print(as_markdown(), end="")
-    elif out().is_terminal:
+    elif sys.stdout.isatty():  # rich only on a terminal
+        from pipekit.ui.console import out
+
         out().print(as_table())
     else:
         print("\n".join(as_lines()))
@@ -145,30 +146,30 @@ def _print(output_format: str, as_json: Callable[[], dict], as_markdown: Callabl
 
 
 class DriftProgressView:
-    """A live spinner with the elapsed time on a terminal; off a terminal one line when a
-    stack's detection starts waiting and one every LOG_EVERY seconds after."""
+    """A live spinner with the elapsed time on a terminal; off a terminal (without
+    importing rich) one line when a stack's detection starts waiting and one every
+    LOG_EVERY seconds after."""
 
     LOG_EVERY = 15.0
 
     def __init__(self) -> None:
-        from pipekit.ui.console import err
-
-        self.console = err()
         self._status: Any = None
         self._logged: dict[str, float] = {}
 
     def __call__(self, event: DriftProgress) -> None:
         text = f"detecting drift on {event.stack}: {event.status.lower().replace('_', ' ')}, {event.seconds:.0f}s"
-        if self.console.is_terminal:
+        if sys.stderr.isatty():
             if self._status is None:
-                self._status = self.console.status(text)
+                from pipekit.ui.console import err
+
+                self._status = err().status(text)
                 self._status.start()
             self._status.update(text)
             return
         last = self._logged.get(event.stack)
         if last is None or event.seconds - last >= self.LOG_EVERY:
             self._logged[event.stack] = event.seconds
-            self.console.print(text)
+            print(text, file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         if self._status is not None:
