@@ -207,4 +207,3 @@ def test_missing_credentials_are_one_line_exit_2(project, moto_aws, tmp_path, mo
     last = result.output.strip().splitlines()[-1]
     assert last == 'error: account build (profile orders-build): the AWS configuration cannot give credentials: The source profile "base" must have credentials.'
     assert stacks(moto_aws, BUILD) == []
-

@@ -96,8 +96,10 @@ def test_the_gates_are_the_risks_mildest_first_everywhere():
     from pipekit.cli.options import FAIL_ON as CLI_FAIL_ON
     from pipekit.config.models import Review as ReviewConfig
 
-    assert FAIL_ON == ("none", "any", "permission", "permission-broadening", "outage", "public-access", "data-loss")
-    assert tuple(CLI_FAIL_ON) == FAIL_ON
+    from pipekit.cli.options import FAIL_ON as DEPLOY_FAIL_ON
+
+    assert FAIL_ON == ("none", "any", "overwrites-drift", "permission", "permission-broadening", "outage", "public-access", "data-loss")
+    assert tuple(CLI_FAIL_ON) == tuple(DEPLOY_FAIL_ON) == FAIL_ON
     assert get_args(ReviewConfig.model_fields["fail_on"].annotation) == FAIL_ON
     assert review(change_set([change("Add", "AWS::Lambda::Version")]), {}).verdict() == "no risk found in 1 changes"
 
