@@ -370,6 +370,7 @@ def test_with_drift_on_the_review_marks_overwrites_drift(client, plan):
         seen = []
         with Stubber(client) as stubber:
             stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+            no_change_sets(stubber)
             create_and_wait(stubber, "UPDATE", pending=0, final=change_set(changes=modify))
             if drifts is not None:
                 stub_detection(stubber, STACK, STACK_ID, drifts, "d-1", in_progress=1, drift="DRIFTED" if drifts else "IN_SYNC")
