@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Optional
 from pipekit.aws.cfn_drift import PropertyDifference, ResourceDrift
 from pipekit.recovery.drift import DriftProgress, DriftReport
 from pipekit.recovery.revert import RevertPreview
-from pipekit.ui.review import _short
+from pipekit.ui.review_rows import _short
 
 STATUS_STYLES = {"MODIFIED": "yellow", "DELETED": "bold red", "IN_SYNC": "green"}
 
