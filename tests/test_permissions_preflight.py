@@ -196,6 +196,10 @@ def _without(templates, logical_id, sid):
     ("ReviewRole", "ArtifactKey", REVIEW_FUNCTION_ROLE, {"kms:Decrypt", "kms:GenerateDataKey"}),
     ("ReviewRole", "Logs", REVIEW_FUNCTION_ROLE, {"logs:CreateLogStream", "logs:PutLogEvents"}),
     ("ReviewRole", "DetectRollback", REVIEW_FUNCTION_ROLE, {"codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution"}),
+    ("ReviewRole", "ReadTheRelease", REVIEW_FUNCTION_ROLE,
+     {"codepipeline:GetPipeline", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"}),
+    ("ReviewRole", "ReadTheCandidatesBuilds", REVIEW_FUNCTION_ROLE, {"codebuild:BatchGetBuilds"}),
+    ("ReviewRole", "ReadTheirTestReports", REVIEW_FUNCTION_ROLE, {"codebuild:BatchGetReports"}),
 ])
 def test_every_grant_of_the_review_function_is_needed(example, logical_id, sid, principal, actions):
     found = new_findings(example, lambda templates: _without(templates, logical_id, sid))

@@ -127,7 +127,11 @@ def test_the_review_role_grants_what_the_function_does_and_no_more(example_confi
         "logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole",
         "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult",
         "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
+        "codepipeline:GetPipeline", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions",
+        "codebuild:BatchGetBuilds", "codebuild:BatchGetReports",
     }
+    assert statements["ReadTheCandidatesBuilds"]["Resource"] == [{"Fn::GetAtt": ["BuildProject", "Arn"]}, {"Fn::GetAtt": ["IntegrationTestProject", "Arn"]}]
+    assert statements["ReadTheirTestReports"]["Resource"] == [{"Fn::GetAtt": ["BuildReports", "Arn"]}, {"Fn::GetAtt": ["IntegrationTestReports", "Arn"]}]
     pipeline_role = {s["Sid"]: s for p in resources["PipelineRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]}
     assert pipeline_role["InvokeReview"] == {
         "Sid": "InvokeReview", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": {"Fn::GetAtt": ["ReviewFunction", "Arn"]},
@@ -157,8 +161,9 @@ def _client(service: str):
 
 class Stubs:
     def __init__(self) -> None:
-        self.codepipeline, self.sts, self.s3, self.cloudformation = (_client(s) for s in ("codepipeline", "sts", "s3", "cloudformation"))
-        self.stubbers = {name: Stubber(getattr(self, name)) for name in ("codepipeline", "sts", "s3", "cloudformation")}
+        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild")
+        self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild = (_client(s) for s in services)
+        self.stubbers = {name: Stubber(getattr(self, name)) for name in services}
         self.credentials = []
         for stubber in self.stubbers.values():
             stubber.activate()
@@ -171,7 +176,7 @@ class Stubs:
             self.credentials.append(credentials)
             return self.cloudformation
 
-        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation)
+        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild)
 
     def done(self) -> None:
         for stubber in self.stubbers.values():
@@ -431,3 +436,39 @@ def test_rollback_detection_reads_the_stage_not_the_job_execution_id():
     assert rollback == Rollback(ROLLBACK_EXECUTION, EXECUTION)
     assert rollback.to_json() == {"execution_id": ROLLBACK_EXECUTION, "target_execution_id": EXECUTION}
     stubs.done()
+
+
+def test_the_report_starts_with_the_release_dossier():
+    """The dossier's sources in the build account, stubbed in the order the function reads
+    them (tests/test_dossier.py's stubs): the stage before from the declaration, commits,
+    the candidate's tests, its time in Dev; Dev's alarms are another account's."""
+    import test_dossier as td
+
+    stubs = Stubs()
+    stub_stage(stubs, td.CANDIDATE)
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "Table", "AWS::DynamoDB::Table", "True")])
+    stubs["codepipeline"].add_response("get_pipeline", {"pipeline": {
+        "name": "orders", "roleArn": "arn:aws:iam::111111111111:role/orders-pipeline", "version": 3,
+        "artifactStore": {"type": "S3", "location": BUCKET},
+        "stages": [{"name": name, "actions": [{"name": action, "actionTypeId": {"category": category, "owner": "AWS", "provider": provider, "version": "1"}}]}
+                   for name, action, category, provider in (("Source", "Source", "Source", "CodeStarSourceConnection"),
+                                                            ("Build", "Build", "Build", "CodeBuild"),
+                                                            ("Dev", "ExecuteChangeSet", "Deploy", "CloudFormation"),
+                                                            ("Prod", "CreateChangeSet", "Deploy", "CloudFormation"))],
+    }}, {"name": "orders"})
+    td.stub_commits(stubs["codepipeline"])
+    td.stub_tests(stubs["codepipeline"], stubs["codebuild"])
+    stubs["codepipeline"].add_response("list_action_executions", {"actionExecutionDetails": td.CANDIDATE_RUNS},
+                                       {"pipelineName": "orders", "maxResults": 100, "filter": {"pipelineExecutionId": td.CANDIDATE}})
+    body = Capture()
+    stub_report(stubs, body, td.CANDIDATE)
+    stubs["codepipeline"].add_response("put_job_success_result", {}, {"jobId": JOB_ID, "outputVariables": ANY, "executionDetails": ANY})
+    assert fn.handle(job(execution_id=td.CANDIDATE), stubs.clients(), ENVIRON) == "succeeded"
+    stubs.done()
+    report = body.value.decode("utf-8")
+    assert report.startswith(f"# Release dossier: `prod`, execution `{td.CANDIDATE}`")
+    assert report.index("## Commits") < report.index("## Tests") < report.index("## Soak in Dev") < report.index("\n# Change set `")
+    assert f"Compare: {td.REPO}/compare/{td.SHA[td.RUNNING]}...{td.SHA[td.CANDIDATE]}" in report
+    assert "152 tests, 1 failed" in report and "In Dev since 2026-11-26 07:30 UTC" in report
+    assert "(no access to Dev's alarms from here)" in report

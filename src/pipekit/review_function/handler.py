@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from pipekit import __version__
@@ -28,6 +29,8 @@ from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.changesets import load_review
 from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
+from pipekit.review_function.release_dossier import release_dossier
+from pipekit.ui.dossier import render_markdown as dossier_markdown
 from pipekit.ui.review import render_markdown
 
 # The action's UserParameters (JSON), written by project/layout.py.
@@ -69,6 +72,7 @@ class Clients:
     s3: Any
     # credentials of the assumed review role -> a CloudFormation client in the target account
     cloudformation: Callable[[dict], Any]
+    codebuild: Any = None  # the candidate's test reports, for the release dossier
 
 
 def report_key(execution_id: str, environment: str) -> str:
@@ -147,15 +151,26 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
             f"`{rollback.target_execution_id}` deployed; it is reviewed and approved like any other change."
         )
     key = report_key(execution_id, env)
+    url = report_url(region, bucket, key)
     clients.s3.put_object(
         Bucket=bucket,
         Key=key,
-        Body=render_markdown(review, context).encode("utf-8"),
+        Body=(_dossier(clients, params, execution_id, review, rollback, url) + render_markdown(review, context)).encode("utf-8"),
         ContentType="text/markdown; charset=utf-8",
         ServerSideEncryption="aws:kms",
         SSEKMSKeyId=key_arn,
     )
-    return Outcome(review.verdict(), report_url(region, bucket, key), review.trips(params["fail_on"]), params["fail_on"], rollback)
+    return Outcome(review.verdict(), url, review.trips(params["fail_on"]), params["fail_on"], rollback)
+
+
+def _dossier(clients: Clients, params: dict[str, str], execution_id: str, review: Any, rollback: Optional[Rollback], url: str) -> str:
+    """The release dossier in front of the report; the review never fails for its sake."""
+    try:
+        dossier = release_dossier(clients.codepipeline, clients.codebuild, params, execution_id, review,
+                                  rollback.describe() if rollback else "", datetime.now(timezone.utc), url)
+    except Exception as exc:  # noqa: BLE001
+        return f"_The release dossier could not be made: {type(exc).__name__}: {exc}_\n\n"
+    return dossier_markdown(dossier) + "\n"
 
 
 def _fail(clients: Clients, job_id: str, message: str, failure_type: str = "JobFailed") -> str:
@@ -179,7 +194,7 @@ def _clients() -> Clients:
             aws_session_token=credentials["SessionToken"],
         )
 
-    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation)
+    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation, boto3.client("codebuild"))
 
 
 _CLIENTS: Optional[Clients] = None

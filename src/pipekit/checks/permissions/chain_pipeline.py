@@ -163,10 +163,23 @@ def review_function_needs(stack: Stack) -> Iterator[Need]:
             pipeline_arn = f"arn:{stack.partition}:codepipeline:{stack.region}:{stack.account}:{parameters['pipeline']}"
             for call in data.ROLLBACK_DETECTION_CALLS:
                 yield need(role, call, pipeline_arn, why + " tells a stage rollback from a release")
+            for call in data.DOSSIER_PIPELINE_CALLS:
+                yield need(role, call, pipeline_arn, why + " reads the release for its dossier")
+            yield from _dossier_build_needs(stack, role, why)
         if parameters.get("review_role_arn"):
             yield need(role, "sts:AssumeRole", str(parameters["review_role_arn"]), why + " reads the change set through this role")
         key = f"arn:{stack.partition}:s3:::{bucket}/reviews/{unknown(f'{bucket} review report')}"
         yield need(role, "s3:PutObject", key, why + " publishes the review report")
+
+
+def _dossier_build_needs(stack: Stack, role: str, why: str) -> Iterator[Need]:
+    """The dossier's test totals: every CodeBuild project's builds and report groups' reports."""
+    for logical_id, resource in stack.resources.items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        calls = data.DOSSIER_BUILD_CALLS if kind == "AWS::CodeBuild::Project" else data.DOSSIER_REPORT_CALLS if kind == "AWS::CodeBuild::ReportGroup" else ()
+        arn = facts(stack, logical_id).attrs.get("Arn") if calls else None
+        for call in calls if arn else ():
+            yield need(role, call, arn, why + f" reads the candidate's tests ({logical_id})")
 
 
 def _function_arn(stack: Stack, name: Any) -> str:

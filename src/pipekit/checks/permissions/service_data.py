@@ -54,6 +54,13 @@ JOB_RESULT_CALLS = ("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFail
 # What the review function reads of its own pipeline to tell a stage rollback
 # (pipekit.release.rollback_detection: GetPipelineState, GetPipelineExecution).
 ROLLBACK_DETECTION_CALLS = ("codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution")
+# What it reads for the release dossier (pipekit.review_function.release_dossier,
+# pipekit.release.dossier_sources): the declaration for the stage before, executions and
+# action executions for commits and the candidate's builds, then those builds' reports.
+DOSSIER_PIPELINE_CALLS = ("codepipeline:GetPipeline", "codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions",
+                          "codepipeline:ListActionExecutions")
+DOSSIER_BUILD_CALLS = ("codebuild:BatchGetBuilds",)
+DOSSIER_REPORT_CALLS = ("codebuild:BatchGetReports",)
 
 # What `pipekit changeset show` calls through the review role (pipekit.aws.cloudformation:
 # pending_change_sets, describe_change_set, get_template).
