@@ -35,7 +35,7 @@ def stacks(moto_aws, account):
 
 
 def test_each_account_gets_its_stacks_and_nothing_else(project, moto_aws):
-    for account in ("build", "dev", "prod"):
+    for account in ("build", "dev", "prod", "build"):  # docs/deploying.md's order: the pipeline last
         result = deploy(project, "--account", account, "--yes")
         assert result.exit_code == 0, result.output
 
@@ -62,7 +62,8 @@ def test_target_stack_gets_the_artifact_key_from_the_build_account(project, moto
 
 
 def test_deploying_again_is_no_changes_and_leaves_no_change_set(project, moto_aws):
-    assert deploy(project, "--account", "build", "--yes").exit_code == 0
+    for account in ("build", "dev", "prod", "build"):
+        assert deploy(project, "--account", account, "--yes").exit_code == 0
     result = deploy(project, "--account", "build", "--yes")
     assert result.exit_code == 0
     assert "orders-artifacts: no changes" in result.output and "orders-pipeline: no changes" in result.output
@@ -192,7 +193,11 @@ def test_profile_override_applies_to_the_deployed_account_only(project, moto_aws
     data = example_data()
     data["accounts"]["dev"]["profile"] = "no-such-profile"
     write_config(project, data)
-    assert deploy(project, "--account", "build", "--yes").exit_code == 0
+    result = deploy(project, "--account", "build", "--yes")
+    assert result.exit_code == 0, result.output
+    # dev cannot be read with its broken profile: the pipeline is held back, saying why
+    assert "next: orders-pipeline is not created yet: could not read orders-deployment-roles in dev: " in result.output
+    assert "no-such-profile" in result.output
     # --profile reaches dev; the build account's outputs are still read with its own profile
     result = deploy(project, "--account", "dev", "--profile", "orders-dev", "--yes")
     assert result.exit_code == 0, result.output

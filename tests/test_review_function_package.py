@@ -100,8 +100,9 @@ def test_deploy_build_uploads_the_code_before_the_pipeline_and_once(tmp_path, mo
     runner = CliRunner()
     assert runner.invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
     code = package.build()
-    result = runner.invoke(main, ["--config", str(root / "pipekit.yaml"), "deploy", "--account", "build", "--yes"])
-    assert result.exit_code == 0, result.output
+    for account in ("build", "dev", "prod", "build"):  # the pipeline stack, with its upload, comes last
+        result = runner.invoke(main, ["--config", str(root / "pipekit.yaml"), "deploy", "--account", account, "--yes"])
+        assert result.exit_code == 0, result.output
     s3 = moto_aws.client("build", "s3")
     stored = s3.get_object(Bucket="orders-artifacts-111111111111-eu-west-1", Key=code.key)
     assert stored["Body"].read() == code.body

@@ -196,14 +196,28 @@ def out_of_reach(aws, monkeypatch, name, error):
 def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, monkeypatch):
     out_of_reach(aws, monkeypatch, "dev", PipekitError("account dev: the SSO session has expired or is missing; run `aws sso login`"))
     prod = aws.accounts["prod"]
+    # the setup section (read first): the build account's two stacks in place, prod's roles missing
+    build = aws.accounts["build"].stub("cloudformation")
+    for name in ("orders-artifacts", "orders-pipeline"):
+        build.add_response("describe_stacks", {"Stacks": [{"StackName": name, "StackStatus": "CREATE_COMPLETE", "CreationTime": T0}]},
+                           {"StackName": name})
+    prod.stub("cloudformation").add_client_error(
+        "describe_stacks", "ValidationError", "Stack with id orders-deployment-roles does not exist", 400,
+        expected_params={"StackName": "orders-deployment-roles"})
     prod.stub("cloudformation").add_client_error("describe_stacks", "ValidationError", "Stack with id orders-svc-prod does not exist", 400)
     stub_status_pipeline(aws)
     result = run(project, "status")
     assert result.exit_code == 0, result.output
+    aws.assert_done()
     assert "  unavailable: account dev: the SSO session has expired" in result.output
     assert "account: account" not in result.output
     assert "prod (account prod, 333333333333)\n  stack: not deployed\n" in result.output
     assert "waiting for approval: Prod/Approve" in result.output
+    # the setup section is as tolerant: dev is unknown, not counted as still to deploy
+    assert "  orders-deployment-roles in dev (222222222222): unknown" in result.output
+    assert "unavailable: orders-deployment-roles in dev: account dev: the SSO session has expired" in result.output
+    assert "  still to deploy, in order:\n    1. orders-deployment-roles in prod: pipekit deploy --account prod\n" in result.output
+    assert "in dev: pipekit deploy" not in result.output
 
 
 def test_live_alias_weights_read_from_moto(moto_aws):

@@ -94,6 +94,14 @@ def test_pk105_a_deployment_role_that_trusts_more_than_the_pipeline():
     assert only(p).rule == "PK105"
 
 
+def test_pk105_the_build_account_trusted_without_narrowing_to_the_pipeline_role():
+    p = project()
+    statement = p.templates[TARGET]["Resources"]["DeploymentRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"]["AWS"] == "arn:aws:iam::111111111111:root"  # the role may not exist yet
+    del statement["Condition"]  # any principal of the build account could assume it
+    assert only(p).rule == "PK105"
+
+
 def test_pk106_a_review_role_that_trusts_someone_else():
     p = project()
     trust = p.templates[TARGET]["Resources"]["ReviewRole"]["Properties"]["AssumeRolePolicyDocument"]

@@ -179,7 +179,11 @@ def test_target_account_roles_are_least_privilege(rendered):
         if statement["Effect"] == "Allow" and any(a.startswith("iam:") for a in actions):
             assert statement["Resource"] != "*"
     trust = resources["DeploymentRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert [s["Principal"] for s in trust] == [{"AWS": f"arn:aws:iam::{cfg.build_account_id}:role/{cfg.project}-pipeline"}]
+    # the build account narrowed to the pipeline role: the role need not exist yet (the pipeline stack comes last)
+    assert [(s["Principal"], s["Condition"]) for s in trust] == [(
+        {"AWS": f"arn:aws:iam::{cfg.build_account_id}:root"},
+        {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{cfg.build_account_id}:role/{cfg.project}-pipeline"}},
+    )]
     create_roles = next(s for s in all_statements(resources) if "iam:CreateRole" in as_list(s["Action"]))
     assert create_roles["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": {"Ref": "ServiceBoundary"}}}
     assert resources["DeploymentRole"]["Properties"]["RoleName"] == names.deploy_role(cfg)
@@ -255,7 +259,9 @@ def test_hooks_can_be_switched_off_per_environment():
 def test_review_role_in_target_accounts_only_reads(example_config):
     files = render_all(example_config)
     role = template(files, "infra/target-account.yaml")["Resources"]["ReviewRole"]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111111111111:role/orders-review"}
+    trust = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
+    assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/orders-review"}}
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
     actions = [a for s in statements for a in as_list(s["Action"])]
     # Drift detection changes nothing: it starts CloudFormation reading the resources.

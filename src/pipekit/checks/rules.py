@@ -150,20 +150,26 @@ def _aws_principals(statement: dict) -> list[Any]:
     return principal if isinstance(principal, list) else [principal]
 
 
-def _trusted(project: Project, logical_id: str) -> Optional[list[Any]]:
+def _trusted(project: Project, logical_id: str) -> Optional[list[tuple[Any, Any]]]:
+    """(principal, the aws:PrincipalArn it is narrowed to) of each trusted AWS principal."""
     resource = project.resource(TARGET_ACCOUNT_TEMPLATE, logical_id)
     if not resource:
         return None
     trust = resource.get("Properties", {}).get("AssumeRolePolicyDocument") or {}
-    return [p for s in trust.get("Statement") or [] for p in _aws_principals(s)]
+    return [
+        (p, ((s.get("Condition") or {}).get("ArnEquals") or {}).get("aws:PrincipalArn"))
+        for s in trust.get("Statement") or [] for p in _aws_principals(s)
+    ]
 
 
 def _trusts_only(project: Project, logical_id: str, what: str, trusted_role: str) -> Iterator[tuple[str, str]]:
+    """The build account as principal, narrowed to exactly one role of it (the role
+    itself cannot be named: it may not exist yet when the target stack is created)."""
     cfg = project.cfg
     expected = names.role_arn(cfg, cfg.build_account_id, trusted_role)
     principals = _trusted(project, logical_id)
-    if principals != [expected]:
-        yield TARGET_ACCOUNT_TEMPLATE, f"the {what} must trust only {expected}, it trusts {principals}"
+    if principals != [(names.account_root_arn(cfg, cfg.build_account_id), expected)]:
+        yield TARGET_ACCOUNT_TEMPLATE, f"the {what} must trust only {expected} (the build account narrowed by aws:PrincipalArn), it trusts {principals}"
 
 
 @rule("PK105", "the deployment role trusts only the pipeline role", TARGET_ACCOUNT_TEMPLATE)

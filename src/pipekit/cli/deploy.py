@@ -68,11 +68,16 @@ def deploy(
     """Deploy the stacks of one account through change sets, with live progress.
 
     \b
-    pipekit deploy --account build              artifact stack, review function code, pipeline stack
+    pipekit deploy --account build              artifact stack (and, once the targets are in place, the pipeline)
     pipekit deploy --account dev                the deployment roles in dev's account
     pipekit deploy --account prod --no-execute  create and show the change set only
     pipekit deploy --env prod --fail-on data-loss  execute unless a change set would lose data
     pipekit deploy --account dev --template packaged.yaml --stack-name orders-jane
+
+    A first setup runs build, then every target account, then build again: the
+    pipeline stack is created only when every target account's roles are in place
+    (its first execution starts at once and assumes them); until then it is reported
+    as waiting, with what to deploy first (reading those accounts' stacks).
 
     With a gated environment, the build account's plan first uploads the review
     function's code (this pipekit's own review modules, zipped) to the artifact bucket
@@ -119,6 +124,11 @@ def deploy(
             stack = clients(source.account, "cloudformation").describe_stack(source.stack)
         return stack.outputs.get(source.output) if stack else None
 
+    def status_of(step) -> Optional[str]:
+        with aws_errors(step.account):
+            stack = clients(step.account, "cloudformation").describe_stack(step.stack)
+        return stack.status if stack else None
+
     def confirm(change_set) -> bool:
         if not yes:
             reporter.stop()
@@ -142,7 +152,8 @@ def deploy(
     with interrupt.guarded(deployer, f"pipekit deploy --account {account}"):
         try:
             outcomes = core.deploy_stacks(
-                plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload
+                plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload,
+                status_of=status_of,
             )
         finally:
             reporter.stop()

@@ -16,28 +16,36 @@ from pipekit.cli.options import aws_options, format_option
 @format_option
 @pass_app
 def status(app: Application, env_name: Optional[str], profile: Optional[str], region: Optional[str], output_format: str) -> None:
-    """Show each environment's stack, live aliases, traffic shifts, and the pipeline.
+    """Show what of pipekit's setup is still to deploy, each environment's stack, live
+    aliases, traffic shifts, and the pipeline.
 
     \b
     pipekit status
     pipekit status --env prod --format json
 
+    Without --env, first pipekit's own stacks in the order a first setup deploys them
+    (artifacts, each target account's roles, the pipeline) and which are still to deploy.
     Read-only. What cannot be read (no credentials for an account, access denied) is
     listed with the reason, and the rest is still shown. Exit 0 even then.
     """
     from pipekit.project import layout
+    from pipekit.recovery.setup_status import setup_status
     from pipekit.recovery.status import status_report
     from pipekit.ui.console import print_json
-    from pipekit.ui.status import StatusView
+    from pipekit.ui.status import StatusView, print_setup
 
     cfg = app.config
     only = app.environment(env_name) if env_name else None
     clients = app.aws(only.account if only else None, profile, region)
     names = [env.name for env in ([only] if only else cfg.environments)]
     stage = layout.stage_name(only) if only else None
+    setup = None if only else setup_status(cfg, clients)  # it spans every account; --env looks at one environment
     if output_format == "json":
-        print_json(status_report(cfg, names, clients, stage))
+        report = status_report(cfg, names, clients, stage)
+        print_json({"project": report.pop("project"), "setup": setup, **report} if setup else report)
         return
+    if setup:
+        print_setup(setup)
     view, report = StatusView(names), None
     try:
         report = status_report(cfg, names, clients, stage, on_environment=view.arrived)

@@ -132,6 +132,7 @@ def context(cfg: Config) -> dict:
             "boundary_policy": names.boundary_policy(cfg),
             "pipeline_role": names.pipeline_role(cfg),
             "pipeline_role_arn": names.role_arn(cfg, cfg.build_account_id, names.pipeline_role(cfg)),
+            "build_account_root_arn": names.account_root_arn(cfg, cfg.build_account_id),
             "pipeline_name": names.pipeline_name(cfg),
             "review_role": names.review_role(cfg),
             "review_role_arn": names.role_arn(cfg, cfg.build_account_id, names.review_role(cfg)),

@@ -31,6 +31,7 @@ from pipekit.release.interrupt import InFlight
 from pipekit.recovery.drift import StackDrift, detect
 from pipekit.release.review import Review, review, template_policies
 from pipekit.release.sam_groups import sam_template
+from pipekit.release.setup import SetupStack, in_place, pipeline_prerequisites, still_to_deploy, waiting_message
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
 
@@ -79,6 +80,8 @@ class StackPlan:
     capabilities: tuple[str, ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
     uploads: tuple[CodeUpload, ...] = ()  # done, in order, before the stack's change set
+    # Stacks in other accounts that must be in place before this one is first created.
+    prerequisites: tuple[SetupStack, ...] = ()
 
 
 def plan_account(
@@ -111,18 +114,20 @@ def plan_account(
 
 
 def _pipeline_plan(cfg: Config, account: str, template: Path) -> StackPlan:
-    """The pipeline stack; with a gated environment, first the review function's code
+    """The pipeline stack, created only once every target account's roles are in place
+    (release/setup.py); with a gated environment, first the review function's code
     (pipekit's own review modules, zipped here) goes to the artifact bucket."""
-    reason = "the pipeline (imports the artifact stack's exports)"
+    reason = "the pipeline (imports the artifact stack's exports; created once every target account's roles are in place)"
+    prerequisites = tuple(pipeline_prerequisites(cfg))
     if not any(env.approval == "manual" for env in cfg.environments):
-        return _plan(cfg, account, names.pipeline_stack(cfg), template, reason, {})
+        return replace(_plan(cfg, account, names.pipeline_stack(cfg), template, reason, {}), prerequisites=prerequisites)
     from pipekit.review_function import package
 
     code = package.build()
     upload = CodeUpload(names.artifact_bucket(cfg), code.key, code.sha256, code.body, f"the review function's code, {len(code.files)} files,")
     parameters = {"ReviewFunctionBucket": upload.bucket, "ReviewFunctionKey": upload.key}
     plan = _plan(cfg, account, names.pipeline_stack(cfg), template, f"{reason}; first: {upload.describe()}", parameters)
-    return replace(plan, uploads=(upload,))
+    return replace(plan, uploads=(upload,), prerequisites=prerequisites)
 
 
 def _plan(cfg: Config, account: str, stack: str, template: Path, reason: str, parameters: dict) -> StackPlan:
@@ -190,7 +195,7 @@ class RootCause:
 @dataclass(frozen=True)
 class StackOutcome:
     stack: str
-    result: str  # no_changes | created_only | declined | succeeded | failed
+    result: str  # no_changes | created_only | declined | succeeded | failed | waiting
     status: str = ""
     change_set: str = ""
     root_cause: Optional[RootCause] = None
@@ -200,7 +205,7 @@ class StackOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.result in ("no_changes", "created_only", "succeeded")
+        return self.result in ("no_changes", "created_only", "succeeded", "waiting")
 
 
 class DeployFailed(PipekitError):
@@ -364,11 +369,21 @@ def deploy_stacks(
     execute: bool = True,
     replace_failed: bool = False,
     upload: Optional[Callable[[StackPlan, CodeUpload], None]] = None,
+    status_of: Optional[Callable[[SetupStack], Optional[str]]] = None,
 ) -> list[StackOutcome]:
     """Deploy the planned stacks in order; stop at the first that fails or is declined,
-    since later stacks build on it. A stack's uploads go first (through `upload`)."""
+    since later stacks build on it. A stack's uploads go first (through `upload`). A
+    stack with prerequisites is not created while one of them is missing (`status_of`
+    reads a stack's status in its account): it is reported as waiting, with what to
+    deploy first."""
     outcomes: list[StackOutcome] = []
     for plan in plans:
+        waiting, unreadable = _waiting_for(plan, deployer, status_of)
+        if waiting:
+            outcome = StackOutcome(plan.stack_name, "waiting", next_steps=waiting_message(plan.stack_name, waiting, unreadable))
+            on_outcome(outcome)
+            outcomes.append(outcome)
+            break
         values = resolve_parameters(plan, read_output)
         if plan.uploads and upload is None:
             raise DeployFailed(f"{plan.stack_name} needs code uploaded first, and no uploader was given")
@@ -381,6 +396,31 @@ def deploy_stacks(
         if not outcome.ok:
             break
     return outcomes
+
+
+def _waiting_for(
+    plan: StackPlan, deployer: StackDeployer, status_of: Optional[Callable[[SetupStack], Optional[str]]]
+) -> tuple[list[SetupStack], dict[SetupStack, str]]:
+    """The prerequisites still missing (an unreadable one counts, with its reason), when
+    the stack is not in place yet."""
+    unreadable: dict[SetupStack, str] = {}
+    if not plan.prerequisites:
+        return [], unreadable
+    with aws_errors(plan.account):
+        existing = deployer.cf.describe_stack(plan.stack_name)
+    if in_place(existing.status if existing else None):
+        return [], unreadable
+    if status_of is None:
+        raise DeployFailed(f"{plan.stack_name} needs {len(plan.prerequisites)} stacks in place first, and no way to read them was given")
+
+    def status(step: SetupStack) -> Optional[str]:
+        try:
+            return status_of(step)
+        except PipekitError as exc:  # cannot tell that the roles are there: do not create
+            unreadable[step] = str(exc)
+            return None
+
+    return still_to_deploy(list(plan.prerequisites), status), unreadable
 
 
 def _upload(plan: StackPlan, code: CodeUpload, upload: Callable[[StackPlan, CodeUpload], None], execute: bool) -> None:

@@ -18,6 +18,7 @@ RESULT_TEXT = {
     "declined": "{stack}: not executed; change set {change_set} is left for review",
     "succeeded": "{stack}: {status} in {seconds:.1f}s",
     "failed": "{stack}: {status}",
+    "waiting": "{stack}: not created yet; it waits for the target accounts",
 }
 
 

@@ -34,6 +34,28 @@ def environment_lines(env: dict[str, Any]) -> list[Text]:
     return lines
 
 
+def setup_lines(setup: dict[str, Any]) -> list[Text]:
+    """pipekit's own stacks in deploy order, then what is still to deploy."""
+    if not setup["to_deploy"] and not setup["errors"]:
+        return [Text.assemble(("setup", "bold"), ": every stack in place")]
+    lines = [Text("setup", style="bold")]
+    for stack in setup["stacks"]:
+        state = "unknown" if stack["in_place"] is None else (stack["status"] or "not deployed")
+        lines.append(Text.assemble(f"  {stack['stack']} in {stack['account']} ({stack['account_id']}): ", _state(state)))
+    if setup["to_deploy"]:
+        lines.append(Text("  still to deploy, in order:", style="yellow"))
+        lines += [Text.assemble(f"    {index}. {step['stack']} in {step['account']}: ", (step["command"], "bold"))
+                  for index, step in enumerate(setup["to_deploy"], 1)]
+    lines += [Text.assemble(("  unavailable: ", "red"), error) for error in setup["errors"]]
+    return lines
+
+
+def print_setup(setup: dict[str, Any]) -> None:
+    from pipekit.ui.console import out
+
+    out().print(_block(setup_lines(setup)))
+
+
 def pipeline_lines(pipeline: dict[str, Any]) -> list[Text]:
     lines = [Text(f"pipeline {pipeline['name']}", style="bold")]
     for stage in pipeline["stages"]:

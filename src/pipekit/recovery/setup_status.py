@@ -1,0 +1,33 @@
+"""pipekit status's setup section: pipekit's own stacks in every account, in the order a
+first setup deploys them, and which are still to deploy. Tolerant like the rest of
+status: a stack that cannot be read is listed with the reason, never counted missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipekit.config.models import Config
+from pipekit.recovery.observe import Clients
+from pipekit.release.setup import in_place, setup_order
+
+
+def setup_status(cfg: Config, clients: Clients) -> dict[str, Any]:
+    stacks: list[dict[str, Any]] = []
+    errors: list[str] = []
+    to_deploy: list[dict[str, str]] = []
+    for step in setup_order(cfg):
+        entry: dict[str, Any] = {"account": step.account, "account_id": cfg.account_id(step.account), "stack": step.stack,
+                                 "what": step.what, "status": None, "in_place": False}
+        try:
+            stack = clients(step.account, "cloudformation").describe_stack(step.stack)
+        except Exception as exc:  # partial access: say what is missing and why, go on
+            errors.append(f"{step.stack} in {step.account}: {exc}")
+            entry["in_place"] = None  # unknown
+            stacks.append(entry)
+            continue
+        entry["status"] = stack.status if stack else None
+        entry["in_place"] = in_place(entry["status"])
+        stacks.append(entry)
+        if not entry["in_place"]:
+            to_deploy.append({"account": step.account, "stack": step.stack, "command": step.command})
+    return {"stacks": stacks, "to_deploy": to_deploy, "errors": errors}
