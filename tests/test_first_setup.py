@@ -192,7 +192,7 @@ def stubbed_codepipeline(monkeypatch) -> Stubber:
 
 def pipeline_not_found(stubber: Stubber) -> None:
     message = "Account '111111111111' does not have a pipeline with name 'orders'"
-    for operation in ("get_pipeline_state", "list_pipeline_executions", "get_pipeline_state"):
+    for operation in ("get_pipeline_state", "list_pipeline_executions"):
         stubber.add_client_error(operation, "PipelineNotFoundException", message, 400)
 
 
@@ -225,7 +225,6 @@ def test_status_says_the_setup_is_complete(project, moto_aws, monkeypatch):
     stubber = stubbed_codepipeline(monkeypatch)
     stubber.add_response("get_pipeline_state", {"pipelineName": "orders", "stageStates": []}, {"name": "orders"})
     stubber.add_response("list_pipeline_executions", {"pipelineExecutionSummaries": []}, {"pipelineName": "orders", "maxResults": 25})
-    stubber.add_response("get_pipeline_state", {"pipelineName": "orders", "stageStates": []}, {"name": "orders"})
     result = run(project, "status")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("setup: every stack in place\n")
