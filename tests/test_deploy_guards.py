@@ -65,7 +65,8 @@ def test_allow_stale_deploys_the_files_as_they_are(project, moto_aws):
     change_branch(project, "release")
     result = deploy(project, "--account", "build", "--yes", "--allow-stale")
     assert result.exit_code == 0, result.output
-    assert stacks(moto_aws, BUILD) == ["orders-artifacts", "orders-pipeline"]
+    # the pipeline stack waits for the target accounts (docs/deploying.md's order)
+    assert stacks(moto_aws, BUILD) == ["orders-artifacts"] and "orders-pipeline: not created yet" in result.output
 
 
 def test_a_template_the_user_edited_is_not_stale(project, moto_aws):
@@ -86,6 +87,8 @@ def test_fail_on_leaves_a_risky_change_set_unexecuted_exit_3(project, moto_aws):
 
 
 def test_fail_on_a_risk_not_present_deploys(project, moto_aws):
+    for account in ("build", "dev", "prod"):
+        assert deploy(project, "--account", account, "--yes").exit_code == 0
     result = deploy(project, "--account", "build", "--yes", "--fail-on", "data-loss")
     assert result.exit_code == 0, result.output
     assert stacks(moto_aws, BUILD) == ["orders-artifacts", "orders-pipeline"]
