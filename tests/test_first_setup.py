@@ -227,5 +227,5 @@ def test_status_says_the_setup_is_complete(project, moto_aws, monkeypatch):
     stubber.add_response("list_pipeline_executions", {"pipelineExecutionSummaries": []}, {"pipelineName": "orders", "maxResults": 25})
     result = run(project, "status")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("setup: every stack in place\n")
+    assert result.output.endswith("setup: every stack in place\n")
     stubber.assert_no_pending_responses()

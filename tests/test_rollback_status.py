@@ -196,7 +196,9 @@ def out_of_reach(aws, monkeypatch, name, error):
 def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, monkeypatch):
     out_of_reach(aws, monkeypatch, "dev", PipekitError("account dev: the SSO session has expired or is missing; run `aws sso login`"))
     prod = aws.accounts["prod"]
-    # the setup section (read first): the build account's two stacks in place, prod's roles missing
+    prod.stub("cloudformation").add_client_error("describe_stacks", "ValidationError", "Stack with id orders-svc-prod does not exist", 400)
+    stub_status_pipeline(aws)
+    # the setup section (read last): the build account's two stacks in place, prod's roles missing
     build = aws.accounts["build"].stub("cloudformation")
     for name in ("orders-artifacts", "orders-pipeline"):
         build.add_response("describe_stacks", {"Stacks": [{"StackName": name, "StackStatus": "CREATE_COMPLETE", "CreationTime": T0}]},
@@ -204,8 +206,6 @@ def test_status_shows_what_it_can_when_an_account_is_out_of_reach(project, aws, 
     prod.stub("cloudformation").add_client_error(
         "describe_stacks", "ValidationError", "Stack with id orders-deployment-roles does not exist", 400,
         expected_params={"StackName": "orders-deployment-roles"})
-    prod.stub("cloudformation").add_client_error("describe_stacks", "ValidationError", "Stack with id orders-svc-prod does not exist", 400)
-    stub_status_pipeline(aws)
     result = run(project, "status")
     assert result.exit_code == 0, result.output
     aws.assert_done()

@@ -35,7 +35,7 @@ def test_environments_are_read_at_once_and_printed_in_the_configs_order(project,
     monkeypatch.setattr("pipekit.aws.sessions.open_account", open_account)
     result = run(project, "status")
     assert result.exit_code == 0, result.output
-    assert waited == [True]
+    assert waited == [True, True]  # the second: the setup section, read after the environments
     aws.assert_done()
     lines = result.output.splitlines()
     assert lines.index("dev (account dev, 222222222222)") < lines.index("prod (account prod, 333333333333)") < lines.index("pipeline orders")

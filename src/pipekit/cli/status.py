@@ -16,14 +16,14 @@ from pipekit.cli.options import aws_options, format_option
 @format_option
 @pass_app
 def status(app: Application, env_name: Optional[str], profile: Optional[str], region: Optional[str], output_format: str) -> None:
-    """Show what of pipekit's setup is still to deploy, each environment's stack, live
-    aliases, traffic shifts, and the pipeline.
+    """Show each environment's stack, live aliases, traffic shifts, the pipeline, and
+    what of pipekit's setup is still to deploy.
 
     \b
     pipekit status
     pipekit status --env prod --format json
 
-    Without --env, first pipekit's own stacks in the order a first setup deploys them
+    Without --env, last pipekit's own stacks in the order a first setup deploys them
     (artifacts, each target account's roles, the pipeline) and which are still to deploy.
     Read-only. What cannot be read (no credentials for an account, access denied) is
     listed with the reason, and the rest is still shown. Exit 0 even then.
@@ -39,15 +39,16 @@ def status(app: Application, env_name: Optional[str], profile: Optional[str], re
     clients = app.aws(only.account if only else None, profile, region)
     names = [env.name for env in ([only] if only else cfg.environments)]
     stage = layout.stage_name(only) if only else None
-    setup = None if only else setup_status(cfg, clients)  # it spans every account; --env looks at one environment
     if output_format == "json":
         report = status_report(cfg, names, clients, stage)
-        print_json({"project": report.pop("project"), "setup": setup, **report} if setup else report)
+        if not only:  # the setup spans every account; --env looks at one environment
+            report = {"project": report.pop("project"), "setup": setup_status(cfg, clients), **report}
+        print_json(report)
         return
-    if setup:
-        print_setup(setup)
     view, report = StatusView(names), None
     try:
         report = status_report(cfg, names, clients, stage, on_environment=view.arrived)
     finally:
         view.close(report)
+    if not only:
+        print_setup(setup_status(cfg, clients))
