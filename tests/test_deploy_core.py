@@ -381,3 +381,25 @@ def test_with_drift_on_the_review_marks_overwrites_drift(client, plan):
         ready = [e for e in seen if hasattr(e, "review")][-1]
         assert [r.kind for r in ready.review.changes[0].risks] == expected, (drift, drifts)
         assert outcome.result == "declined"
+
+
+def test_a_change_set_gone_at_execute_is_ours_only_if_the_events_carry_our_token(client, plan):
+    """Executing a change set deletes the stack's others: "not found" on our execute is
+    our own earlier execute only when the new events carry our ClientRequestToken."""
+    from pipekit.aws.cloudformation import ChangeSetNotFound
+    from pipekit.release import changeset_ops
+
+    name = "pipekit-20261128-120000-abcd"
+    for token, ours in ((name, True), ("pipekit-20261128-115959-ffff", False)):
+        with Stubber(client) as stubber:
+            stubber.add_client_error("execute_change_set", "ChangeSetNotFound", f"ChangeSet [{name}] does not exist", 404,
+                                     expected_params={"StackName": STACK, "ChangeSetName": name, "ClientRequestToken": name})
+            stubber.add_response("describe_stack_events", events(
+                {**event(1, STACK, "UPDATE_IN_PROGRESS", "User Initiated", kind="AWS::CloudFormation::Stack"), "ClientRequestToken": token},
+                event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
+            ))
+            if ours:
+                assert changeset_ops.execute(CloudFormation(client), STACK, name, STACK_ID, "e0") is False
+            else:
+                with pytest.raises(ChangeSetNotFound):
+                    changeset_ops.execute(CloudFormation(client), STACK, name, STACK_ID, "e0")

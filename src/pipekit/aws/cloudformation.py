@@ -113,6 +113,7 @@ class StackEvent:
     resource_type: str
     status: str
     reason: str = ""
+    client_request_token: str = ""  # of the operation that caused it (ExecuteChangeSet's token)
 
 
 class CloudFormation(DriftCalls):
@@ -343,4 +344,5 @@ def _event(raw: dict) -> StackEvent:
         resource_type=raw.get("ResourceType", ""),
         status=raw.get("ResourceStatus", ""),
         reason=raw.get("ResourceStatusReason", ""),
+        client_request_token=raw.get("ClientRequestToken", ""),
     )

@@ -53,9 +53,10 @@ def execute(cf: CloudFormation, stack_name: str, change_set_name: str, stack_id:
             return False
         raise
     except ChangeSetNotFound:
-        # CloudFormation removes a stack's change sets once one of them has executed:
-        # gone, with the stack moving since we looked, means our execution went through.
-        if cf.events_since(stack_id, marker):
+        # Executing a change set deletes the stack's others. Ours is gone: it was our
+        # execution only if the stack's new events carry our token (else another
+        # deploy's execution removed it, and ours never ran).
+        if any(e.client_request_token == token(change_set_name) for e in cf.events_since(stack_id, marker)):
             return False
         raise
 
