@@ -41,7 +41,7 @@ BUILD_ACCOUNT = "build"
 
 # AWS CodePipeline quotas ("Quotas in AWS CodePipeline"; botocore's model does not carry
 # them): 50 stages per pipeline, 50 actions per stage. pipekit's pipeline is Source, Build
-# and one stage per environment of at most four actions, so the stages are what binds.
+# and one stage per environment of at most five actions, so the stages are what binds.
 MAX_PIPELINE_STAGES = 50
 MAX_ENVIRONMENTS = MAX_PIPELINE_STAGES - 2
 
