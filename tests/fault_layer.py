@@ -56,7 +56,7 @@ class FaultLayer:
     rules: list[Rule] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
-    watch: str = ""  # an action whose arrival sets `arrived`
+    watch: str = ""  # an action that sets `arrived` once moto applied it (for delay: once it is held)
     rng: Optional[random.Random] = None  # random faults: lose or fail mutations at `rate`
     rate: float = 0.0
     _done: dict = field(default_factory=dict)  # (action, stack, change set) -> (token, status, body)
@@ -97,8 +97,8 @@ class FaultLayer:
             elif self.rng is not None and action in ("CreateChangeSet", "ExecuteChangeSet", "DeleteChangeSet", "DeleteStack"):
                 roll = self.rng.random()
                 rule = Rule(action, "lose" if roll < self.rate / 2 else "fail") if roll < self.rate else None
-        if action == self.watch and rule is None or action == self.watch and rule.kind == "delay":
-            self.arrived.set()
+        if action == self.watch and rule is not None and rule.kind == "delay":
+            self.arrived.set()  # held before moto sees it
         if rule is not None and rule.kind == "delay":
             time.sleep(rule.seconds)
         if rule is not None and rule.kind == "refuse":
@@ -113,8 +113,8 @@ class FaultLayer:
         else:
             status, headers, data = self._forward(environ)
             self._record(action, params, status, data.decode("utf-8", "replace"))
-        if action == self.watch and rule is not None and rule.kind == "hold":
-            self.arrived.set()  # applied; its answer is held
+        if action == self.watch and (rule is None or rule.kind == "hold"):
+            self.arrived.set()  # applied (its answer held, for hold)
         if rule is not None and rule.kind == "hold":
             time.sleep(rule.seconds)
         if rule is not None and rule.kind == "lose":

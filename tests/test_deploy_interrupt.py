@@ -119,3 +119,15 @@ def test_credentials_expiring_before_execute_say_what_was_left(faults, project, 
     assert result.exit_code == 2, result.output
     assert "was created and not executed; once logged in again, delete it (aws cloudformation delete-change-set" in result.output
     assert f"--stack-name {STACK} --change-set-name pipekit-" in result.output and "run `pipekit deploy --account dev`" in result.output
+
+
+def test_ctrl_c_in_any_other_command_is_exit_130_not_aborted(project, monkeypatch):
+    from pipekit.cli.app import Application
+
+    def ctrl_c(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Application, "config", property(ctrl_c))
+    result = CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "status"])
+    assert result.exit_code == 130
+    assert "interrupted; what was already asked of AWS goes on there" in result.output and "Aborted" not in result.output

@@ -10,7 +10,7 @@ from typing import Any, Optional
 import click
 
 from pipekit import __version__
-from pipekit.errors import EXIT_FAILED, PipekitError
+from pipekit.errors import EXIT_FAILED, EXIT_INTERRUPTED, PipekitError
 
 # name -> "module:function"; a command's module is imported only when it runs (or for --help).
 COMMANDS = {
@@ -44,6 +44,13 @@ class PipekitGroup(click.Group):
             return super().invoke(ctx)
         except PipekitError as exc:
             self._fail(ctx, str(exc), exc, exc.exit_code)
+        except (KeyboardInterrupt, click.Abort):
+            # Ctrl-C in a command with nothing of its own to settle (deploy has:
+            # release/interrupt.py): exit 130 as shells expect, not click's "Aborted!", 1.
+            from pipekit.ui.console import error
+
+            error("interrupted; what was already asked of AWS goes on there (see `pipekit status`)")
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:
             # An AWS or credentials failure that no command turned into a pipekit error:
             # still one line, not a traceback. Anything else is a bug and shows as one.

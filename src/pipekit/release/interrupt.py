@@ -13,11 +13,8 @@ from typing import Any, Iterator, Optional
 
 from pipekit.aws.cloudformation import ChangeSetNotFound, CloudFormation
 from pipekit.aws.errors import CredentialsError, aws_errors
-from pipekit.errors import PipekitError
+from pipekit.errors import EXIT_INTERRUPTED, PipekitError
 from pipekit.release import changeset_ops
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
 
 @dataclass
 class InFlight:
