@@ -121,6 +121,11 @@ def notification_topic(cfg: Config) -> str:
     return f"{cfg.project}-pipeline"
 
 
+def chat(cfg: Config) -> str:
+    """The chat channel configurations, their role and the notification rule."""
+    return f"{cfg.project}-pipeline-chat"
+
+
 def approvers_policy(cfg: Config) -> str:
     return f"{cfg.project}-approvers"
 

@@ -145,6 +145,7 @@ def context(cfg: Config) -> dict:
             "codebuild_log_groups": names.codebuild_log_group(f"{cfg.project}-*"),
             "notification_topic": names.notification_topic(cfg),
             "approvers_policy": names.approvers_policy(cfg),
+            "chat": names.chat(cfg),
         },
         "reports": {"unit_tests": UNIT_TEST_REPORT, "integration_tests": INTEGRATION_TEST_REPORT},
         "exports": {key: names.export(cfg, output) for key, output in EXPORTS.items()},

@@ -1,0 +1,81 @@
+"""notifications.slack / notifications.teams: a CodeStar Notifications rule on the
+pipeline (approval needed, execution failed) to Amazon Q Developer in chat applications
+channel configurations, checked by the real validators."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import example_data, write_config
+from pipekit.cli import main
+from pipekit.config import models
+from pipekit.project import cfn_yaml
+
+SLACK = {"workspace_id": "T012AB3CD", "channel_id": "C012AB3CD"}
+TEAMS = {"team_id": "5f1e6a2b-1111-4222-8333-944445555666", "tenant_id": "0a1b2c3d-1111-4222-8333-944445555666",
+         "channel_id": "19%3ab2c3d4e5%40thread.tacv2"}
+
+
+def project(tmp_path, **chat):
+    data = example_data()
+    data["notifications"] = {"email": "releases@example.com", **chat}
+    root = tmp_path / "orders"
+    write_config(root, data)
+    return root
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), *args])
+
+
+def pipeline(root):
+    assert run(root, "render").exit_code == 0
+    return cfn_yaml.loads((root / "infra" / "pipeline.yaml").read_text())["Resources"]
+
+
+@pytest.mark.parametrize("resource_type, prop, pattern", [
+    ("AWS::Chatbot::SlackChannelConfiguration", "SlackWorkspaceId", models.SLACK_WORKSPACE_ID),
+    ("AWS::Chatbot::SlackChannelConfiguration", "SlackChannelId", models.SLACK_CHANNEL_ID),
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamId", models.TEAMS_UUID),
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamsTenantId", models.TEAMS_UUID),
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamsChannelId", models.TEAMS_CHANNEL_ID),
+])
+def test_the_id_patterns_are_cfn_lints(resource_type, prop, pattern):
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    assert PROVIDER_SCHEMA_MANAGER.get_resource_schema("eu-west-1", resource_type).schema["properties"][prop]["pattern"] == pattern
+
+
+def test_slack_renders_a_listening_channel_and_the_rule(tmp_path):
+    resources = pipeline(project(tmp_path, slack=SLACK))
+    channel = resources["SlackChannel"]["Properties"]
+    assert (channel["SlackWorkspaceId"], channel["SlackChannelId"]) == ("T012AB3CD", "C012AB3CD")
+    assert channel["GuardrailPolicies"] == [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AWSDenyAll"}]
+    assert "Policies" not in resources["ChatRole"]["Properties"] and "ManagedPolicyArns" not in resources["ChatRole"]["Properties"]
+    rule = resources["ChatNotificationRule"]["Properties"]
+    assert rule["EventTypeIds"] == ["codepipeline-pipeline-manual-approval-needed", "codepipeline-pipeline-pipeline-execution-failed"]
+    assert rule["Targets"] == [{"TargetType": "AWSChatbotSlack", "TargetAddress": {"Ref": "SlackChannel"}}]
+    assert "TeamsChannel" not in resources
+
+
+def test_without_chat_nothing_is_rendered(tmp_path):
+    resources = pipeline(project(tmp_path))
+    assert not {"ChatRole", "SlackChannel", "TeamsChannel", "ChatNotificationRule"} & set(resources)
+
+
+def test_slack_and_teams_together_pass_cfn_lint_the_rules_and_the_preflight(tmp_path):
+    root = project(tmp_path, slack=SLACK, teams=TEAMS)
+    resources = pipeline(root)
+    assert resources["TeamsChannel"]["Properties"]["TeamsChannelId"] == TEAMS["channel_id"]  # as written, %-encoding kept
+    assert [t["TargetType"] for t in resources["ChatNotificationRule"]["Properties"]["Targets"]] == ["AWSChatbotSlack", "AWSChatbotMicrosoftTeams"]
+    result = run(root, "validate")
+    assert result.exit_code == 0, result.output
+    assert "no findings" in result.output
+
+
+def test_a_malformed_channel_id_is_one_line_naming_the_key(tmp_path):
+    root = project(tmp_path, slack={"workspace_id": "T012AB3CD", "channel_id": "#releases"})
+    result = run(root, "render")
+    assert result.exit_code == 2
+    assert "notifications.slack.channel_id" in result.output and "Traceback" not in result.output
