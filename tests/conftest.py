@@ -180,3 +180,22 @@ def faults(front, moto_aws, monkeypatch):
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.001)
     monkeypatch.setenv("AWS_ENDPOINT_URL", front.endpoint)
     return front.fresh()
+
+
+@pytest.fixture
+def queue_project(tmp_path):
+    """The example's pipekit.yaml and queue.yaml, a one-queue template (QueueName, default
+    "jane"), for `deploy --template` runs that need nothing rendered."""
+    root = tmp_path / "orders"
+    write_config(root, example_data())
+    (root / "queue.yaml").write_text(yaml.safe_dump({
+        "Parameters": {"QueueName": {"Type": "String", "Default": "jane"}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "QueueName"}}}},
+    }))
+    return root
+
+
+def queue_deploy_args(project: Path, stack: str, *more: str) -> list[str]:
+    """`pipekit deploy` of queue_project's queue.yaml as `stack` in the dev account."""
+    return ["--config", str(project / "pipekit.yaml"), "deploy", "--account", "dev",
+            "--template", str(project / "queue.yaml"), "--stack-name", stack, *more]

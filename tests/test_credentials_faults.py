@@ -12,26 +12,21 @@ import sys
 import threading
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
+from conftest import queue_deploy_args
 from pipekit.cli import main
 
 SIGNATURE = (403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "orders"
-    write_config(root, example_data())
-    (root / "queue.yaml").write_text(yaml.safe_dump({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}))
-    return root
+def project(queue_project):
+    return queue_project
 
 
 def deploy(project):
-    return CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "deploy", "--account", "dev",
-                                     "--template", str(project / "queue.yaml"), "--stack-name", "orders-jane", "--yes"])
+    return CliRunner().invoke(main, queue_deploy_args(project, "orders-jane", "--yes"))
 
 
 def one_error_line(result) -> str:

@@ -9,10 +9,9 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
+from conftest import queue_deploy_args
 from pipekit.cli import main
 
 DEV = "222222222222"
@@ -20,22 +19,12 @@ STACK = "orders-jane"
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "orders"
-    write_config(root, example_data())
-    template = root / "queue.yaml"
-    template.write_text(yaml.safe_dump({
-        "Parameters": {"QueueName": {"Type": "String"}},
-        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "QueueName"}}}},
-    }))
-    return root
+def project(queue_project):
+    return queue_project
 
 
 def deploy(project, *args, queue="jane"):
-    return CliRunner().invoke(main, [
-        "--config", str(project / "pipekit.yaml"), "deploy", "--account", "dev",
-        "--template", str(project / "queue.yaml"), "--stack-name", STACK, "-p", f"QueueName={queue}", "--yes", *args,
-    ])
+    return CliRunner().invoke(main, queue_deploy_args(project, STACK, "-p", f"QueueName={queue}", "--yes", *args))
 
 
 def aws_state(moto_aws):

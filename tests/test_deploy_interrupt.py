@@ -13,11 +13,10 @@ from pathlib import Path
 
 import click
 import pytest
-import yaml
 from click.testing import CliRunner
 
 import pipekit
-from conftest import example_data, write_config
+from conftest import queue_deploy_args
 from pipekit.cli import main
 
 DEV = "222222222222"
@@ -26,16 +25,12 @@ EXPIRED = (403, "ExpiredToken", "The security token included in the request is e
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "orders"
-    write_config(root, example_data())
-    (root / "queue.yaml").write_text(yaml.safe_dump({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}))
-    return root
+def project(queue_project):
+    return queue_project
 
 
 def args(project, *more):
-    return ["--config", str(project / "pipekit.yaml"), "deploy", "--account", "dev",
-            "--template", str(project / "queue.yaml"), "--stack-name", STACK, *more]
+    return queue_deploy_args(project, STACK, *more)
 
 
 def interrupt_when(faults, project, action):
