@@ -121,3 +121,14 @@ def test_to_execution_does_not_stop_a_traffic_shift_instead():
 def test_to_execution_does_not_apply_a_stack_remedy_instead(status):
     result = plan(observed(status, failed_resources=("Table",)), to_execution="exec-2")
     assert result.remedy == "rollback_stage" and [s.api for s in result.steps] == ["codepipeline:RollbackStage"]
+
+
+def test_a_failed_first_create_is_deleted_by_its_id():
+    """ROLLBACK_COMPLETE cannot be updated, so every pipeline run would fail on it; the
+    stack holds nothing, and deleting it lets the next run create it."""
+    result = plan(observed("ROLLBACK_COMPLETE"))
+    assert result.remedy == "delete_failed_stack"
+    assert [(s.account, s.api, s.target, s.params) for s in result.steps] == [
+        ("prod", "cloudformation:DeleteStack", STACK, {"StackName": "id"}),
+    ]
+    assert "fix the cause first" in result.details[0]

@@ -80,3 +80,20 @@ def test_one_step_that_did_not_work_fails_the_rollback():
     plan = RollbackPlan("prod", "rollback_stage", ())
     steps = (StepResult(STOP, "Succeeded", ""), StepResult(STOP, "Failed", ""))
     assert RollbackResult(plan, steps).ok is False
+
+
+class FakeDeletedStack(FakeCloudFormation):
+    def delete_stack(self, stack):
+        self.calls.append(("DeleteStack", stack))
+
+    def describe_stack(self, stack):
+        return Stack("orders-svc-prod", stack, "DELETE_COMPLETE")
+
+
+def test_a_failed_first_create_is_deleted_by_id_and_followed_until_gone():
+    cf = FakeDeletedStack()
+    stack_id = "arn:aws:cloudformation:eu-west-1:333333333333:stack/orders-svc-prod/1f5a"
+    step = Step("prod", "cloudformation:DeleteStack", "orders-svc-prod", {"StackName": stack_id}, "why")
+    result = runner({"cloudformation": cf}).run(RollbackPlan("prod", "delete_failed_stack", (step,)))
+    assert cf.calls == [("DeleteStack", stack_id)]
+    assert result.ok and result.steps[0].description == "stack orders-svc-prod: DELETE_COMPLETE"

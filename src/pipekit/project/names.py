@@ -97,6 +97,11 @@ def integration_test_project(cfg: Config) -> str:
     return f"{cfg.project}-integration-tests"
 
 
+def responders_policy(cfg: Config) -> str:
+    """The managed policy in each target account for the people who run pipekit rollback."""
+    return f"{cfg.project}-responders"
+
+
 def review_function(cfg: Config) -> str:
     """The review's Lambda function in the build account; its role is review_role (the
     name the target accounts' review roles trust)."""

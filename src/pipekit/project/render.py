@@ -146,6 +146,7 @@ def context(cfg: Config) -> dict:
             "notification_topic": names.notification_topic(cfg),
             "approvers_policy": names.approvers_policy(cfg),
             "chat": names.chat(cfg),
+            "responders_policy": names.responders_policy(cfg),
         },
         "reports": {"unit_tests": UNIT_TEST_REPORT, "integration_tests": INTEGRATION_TEST_REPORT},
         "exports": {key: names.export(cfg, output) for key, output in EXPORTS.items()},

@@ -1,7 +1,9 @@
 """pipekit rollback: pick the remedy for a bad release, as a plan of plain data.
 
 1. a traffic shift in progress        -> stop it, CodeDeploy moves the alias back
-2. the stack mid-update or stuck      -> cancel the update / continue the rollback / roll back
+2. the stack mid-update or stuck      -> cancel the update / continue the rollback / roll back;
+                                         a failed first create (ROLLBACK_COMPLETE) is deleted,
+                                         so that the pipeline's next run can create it
 3. a finished release that is bad     -> roll the pipeline stage back to an earlier good
                                          execution, so the previous artifact is redeployed
                                          through the same change-set path
@@ -61,7 +63,7 @@ class Step:
 @dataclass(frozen=True)
 class RollbackPlan:
     env: str
-    remedy: str  # stop_traffic_shift | cancel_update | continue_rollback | rollback_stack | rollback_stage
+    remedy: str  # stop_traffic_shift | cancel_update | continue_rollback | rollback_stack | delete_failed_stack | rollback_stage
     steps: tuple[Step, ...]
     details: tuple[str, ...] = ()
 
@@ -111,6 +113,13 @@ def _stack_step(obs: Observations, stack: Stack, skip: tuple[str, ...]) -> Optio
             Step(obs.account, "cloudformation:ContinueUpdateRollback", name, params,
                  f"{name} is UPDATE_ROLLBACK_FAILED; continuing the rollback returns it to its last working state"),
         ), details)
+    if stack.status == "ROLLBACK_COMPLETE":
+        # By id: a deleted stack is found by its id only, so the runner can follow it to DELETE_COMPLETE.
+        return RollbackPlan(obs.env, "delete_failed_stack", (
+            Step(obs.account, "cloudformation:DeleteStack", name, {"StackName": stack.stack_id},
+                 f"{name} is ROLLBACK_COMPLETE: its first create failed and was rolled back, so it holds no resources "
+                 "and can never be updated; deleting it lets the pipeline's next run create it"),
+        ), ("fix the cause first (the stack's events name it), then release again (push, or Release change in the pipeline)",))
     if stack.status == "UPDATE_FAILED":
         return RollbackPlan(obs.env, "rollback_stack", (
             Step(obs.account, "cloudformation:RollbackStack", name, {"StackName": name},

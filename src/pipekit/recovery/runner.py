@@ -20,6 +20,7 @@ DONE = {
     "cancel_update": ("UPDATE_ROLLBACK_COMPLETE",),
     "continue_rollback": ("UPDATE_ROLLBACK_COMPLETE",),
     "rollback_stack": ("UPDATE_ROLLBACK_COMPLETE",),
+    "delete_failed_stack": ("DELETE_COMPLETE",),
     "rollback_stage": ("Succeeded",),
 }
 DEPLOYMENT_FINAL = ("Stopped", "Failed", "Succeeded")
@@ -70,6 +71,7 @@ class RollbackRunner:
             "cloudformation:CancelUpdateStack": self._stack_remedy,
             "cloudformation:ContinueUpdateRollback": self._stack_remedy,
             "cloudformation:RollbackStack": self._stack_remedy,
+            "cloudformation:DeleteStack": self._stack_remedy,
             "codepipeline:RollbackStage": self._rollback_stage,
         }.get(step.api)
         if run is None:
@@ -84,13 +86,17 @@ class RollbackRunner:
         return StepResult(step, final, f"deployment {deployment}: {final}")
 
     def _stack_remedy(self, step: Step, cf: Any) -> StepResult:
-        stack = step.params["StackName"]
+        stack = step.params["StackName"]  # a name, or (DeleteStack) the id
         marker = cf.latest_event_id(stack)
-        method = {"CancelUpdateStack": "cancel_update_stack", "ContinueUpdateRollback": "continue_update_rollback",
-                  "RollbackStack": "rollback_stack"}[step.api.split(":")[1]]
-        getattr(cf, method)(step.params)
+        operation = step.api.split(":")[1]
+        if operation == "DeleteStack":
+            cf.delete_stack(stack)
+        else:
+            method = {"CancelUpdateStack": "cancel_update_stack", "ContinueUpdateRollback": "continue_update_rollback",
+                      "RollbackStack": "rollback_stack"}[operation]
+            getattr(cf, method)(step.params)
         final, _ = follow_stack(cf, stack, marker, self.on_event, self.backoff(), self.clock, self.max_wait)
-        return StepResult(step, final.status, f"stack {stack}: {final.status}")
+        return StepResult(step, final.status, f"stack {step.target}: {final.status}")
 
     def _rollback_stage(self, step: Step, pipeline: Any) -> StepResult:
         execution = pipeline.rollback_stage(step.params)
