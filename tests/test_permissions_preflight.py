@@ -200,6 +200,7 @@ def _without(templates, logical_id, sid):
      {"codepipeline:GetPipeline", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"}),
     ("ReviewRole", "ReadTheCandidatesBuilds", REVIEW_FUNCTION_ROLE, {"codebuild:BatchGetBuilds"}),
     ("ReviewRole", "ReadTheirTestReports", REVIEW_FUNCTION_ROLE, {"codebuild:BatchGetReports"}),
+    ("ReviewRole", "CheckPolicies", REVIEW_FUNCTION_ROLE, {"access-analyzer:CheckNoNewAccess", "access-analyzer:CheckNoPublicAccess"}),
 ])
 def test_every_grant_of_the_review_function_is_needed(example, logical_id, sid, principal, actions):
     found = new_findings(example, lambda templates: _without(templates, logical_id, sid))

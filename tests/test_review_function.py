@@ -129,7 +129,9 @@ def test_the_review_role_grants_what_the_function_does_and_no_more(example_confi
         "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
         "codepipeline:GetPipeline", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions",
         "codebuild:BatchGetBuilds", "codebuild:BatchGetReports",
+        "access-analyzer:CheckNoNewAccess", "access-analyzer:CheckNoPublicAccess",
     }
+    assert statements["CheckPolicies"]["Resource"] == "*"
     assert statements["ReadTheCandidatesBuilds"]["Resource"] == [{"Fn::GetAtt": ["BuildProject", "Arn"]}, {"Fn::GetAtt": ["IntegrationTestProject", "Arn"]}]
     assert statements["ReadTheirTestReports"]["Resource"] == [{"Fn::GetAtt": ["BuildReports", "Arn"]}, {"Fn::GetAtt": ["IntegrationTestReports", "Arn"]}]
     pipeline_role = {s["Sid"]: s for p in resources["PipelineRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]}
@@ -161,8 +163,8 @@ def _client(service: str):
 
 class Stubs:
     def __init__(self) -> None:
-        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild")
-        self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild = (_client(s) for s in services)
+        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild", "accessanalyzer")
+        self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild, self.accessanalyzer = (_client(s) for s in services)
         self.stubbers = {name: Stubber(getattr(self, name)) for name in services}
         self.credentials = []
         for stubber in self.stubbers.values():
@@ -176,7 +178,7 @@ class Stubs:
             self.credentials.append(credentials)
             return self.cloudformation
 
-        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild)
+        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild, self.accessanalyzer)
 
     def done(self) -> None:
         for stubber in self.stubbers.values():
@@ -472,3 +474,45 @@ def test_the_report_starts_with_the_release_dossier():
     assert f"Compare: {td.REPO}/compare/{td.SHA[td.RUNNING]}...{td.SHA[td.CANDIDATE]}" in report
     assert "152 tests, 1 failed" in report and "In Dev since 2026-11-26 07:30 UTC" in report
     assert "(no access to Dev's alarms from here)" in report
+
+
+def test_access_analyzer_checks_each_changed_document_and_the_report_shows_its_answer():
+    """IAM Access Analyzer (Stubber: moto has no custom policy checks) is asked about the
+    policy the change set widens, with the documents as the change set gives them."""
+    before = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:eu-west-1:333333333333:q"}]}
+    after = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+    policy = {"Type": "Resource", "ResourceChange": {
+        "Action": "Modify", "LogicalResourceId": "WorkerPolicy", "PhysicalResourceId": "arn:aws:iam::333333333333:policy/w",
+        "ResourceType": "AWS::IAM::ManagedPolicy", "Replacement": "False",
+        "BeforeContext": json.dumps({"Properties": {"PolicyDocument": before}}),
+        "AfterContext": json.dumps({"Properties": {"PolicyDocument": after}})}}
+    stubs = Stubs()
+    stub_stage(stubs)
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [policy])
+    stubs["accessanalyzer"].add_response(
+        "check_no_new_access",
+        {"result": "FAIL", "message": "The policy grants new access.", "reasons": [
+            {"description": "New access in the statement with index: 0.", "statementIndex": 0}]},
+        {"newPolicyDocument": json.dumps(after), "existingPolicyDocument": json.dumps(before), "policyType": "IDENTITY_POLICY"},
+    )
+    body = Capture()
+    stub_report(stubs, body)
+    stubs["codepipeline"].add_response("put_job_success_result", {}, {"jobId": JOB_ID, "outputVariables": ANY, "executionDetails": ANY})
+    assert fn.handle(job(), stubs.clients(), ENVIRON) == "succeeded"
+    stubs["accessanalyzer"].assert_no_pending_responses()
+    report = body.value.decode("utf-8")
+    assert "## IAM Access Analyzer" in report
+    assert "- **FAIL** CheckNoNewAccess FAIL `WorkerPolicy` PolicyDocument: New access in the statement with index: 0." in report
+    assert "**permission-broadening** `WorkerPolicy`: access widens: PolicyDocument statement 1: actions sqs:*; resources *" in report
+
+
+def test_the_public_access_checks_name_types_access_analyzer_knows():
+    import botocore.session
+
+    from pipekit.release import access, access_analyzer
+
+    known = set(botocore.session.get_session().get_service_model("accessanalyzer").shape_for("AccessCheckResourceType").enum)
+    assert set(access_analyzer.PUBLIC_CHECK_TYPES.values()) <= known
+    documents = {(kind, prop) for kind, docs in access.DOCUMENTS.items() for prop, _ in docs}
+    assert set(access_analyzer.PUBLIC_CHECK_TYPES) <= documents

@@ -11,7 +11,7 @@ resource schemas by the tests."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from pipekit.aws.cloudformation import ResourceChange
@@ -65,6 +65,11 @@ class DocumentChange:
     widened: tuple[StatementChange, ...] = ()
     narrowed: tuple[StatementChange, ...] = ()
     public: tuple[str, ...] = ()  # why it is open to anyone
+    # The two policy documents compared (None for attachment lists and special properties):
+    # what IAM Access Analyzer is asked about when the review runs with AWS access.
+    before: Optional[Mapping[str, Any]] = field(default=None, compare=False)
+    after: Optional[Mapping[str, Any]] = field(default=None, compare=False)
+    identity: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"document": self.document, "widened": [c.to_json() for c in self.widened],
@@ -149,7 +154,7 @@ def _documents(kind: str, before: Optional[Mapping], after: Optional[Mapping]) -
 def _diff(name: str, before: Optional[Mapping], after: Optional[Mapping], identity: bool) -> DocumentChange:
     diff: DocumentDiff = compare(before, after, identity)
     public = tuple(f"statement {sid} allows Principal * without a condition" for sid in diff.public)
-    return DocumentChange(name, diff.widened, diff.narrowed, public)
+    return DocumentChange(name, diff.widened, diff.narrowed, public, before, after, identity)
 
 
 def _boundary(prop: str, before: Any, after: Any) -> DocumentChange:

@@ -26,6 +26,8 @@ from pipekit import __version__
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.errors import PipekitError
 from pipekit.aws.codepipeline import CodePipeline
+from pipekit.release.access_analyzer import checks as analyzer_checks
+from pipekit.release.access_analyzer import markdown as analyzer_markdown
 from pipekit.release.changesets import load_review
 from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
@@ -73,6 +75,7 @@ class Clients:
     # credentials of the assumed review role -> a CloudFormation client in the target account
     cloudformation: Callable[[dict], Any]
     codebuild: Any = None  # the candidate's test reports, for the release dossier
+    accessanalyzer: Any = None  # a second opinion on the changed policy documents
 
 
 def report_key(execution_id: str, environment: str) -> str:
@@ -155,12 +158,20 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
     clients.s3.put_object(
         Bucket=bucket,
         Key=key,
-        Body=(_dossier(clients, params, execution_id, review, rollback, url) + render_markdown(review, context)).encode("utf-8"),
+        Body=(_dossier(clients, params, execution_id, review, rollback, url) + render_markdown(review, context)
+              + _access_analyzer(clients, review)).encode("utf-8"),
         ContentType="text/markdown; charset=utf-8",
         ServerSideEncryption="aws:kms",
         SSEKMSKeyId=key_arn,
     )
     return Outcome(review.verdict(), url, review.trips(params["fail_on"]), params["fail_on"], rollback)
+
+
+def _access_analyzer(clients: Clients, review: Any) -> str:
+    """IAM Access Analyzer's checks, after the report's own access diff."""
+    if clients.accessanalyzer is None:
+        return ""
+    return analyzer_markdown(list(analyzer_checks(clients.accessanalyzer, review)))
 
 
 def _dossier(clients: Clients, params: dict[str, str], execution_id: str, review: Any, rollback: Optional[Rollback], url: str) -> str:
@@ -194,7 +205,8 @@ def _clients() -> Clients:
             aws_session_token=credentials["SessionToken"],
         )
 
-    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation, boto3.client("codebuild"))
+    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation, boto3.client("codebuild"),
+                   boto3.client("accessanalyzer"))
 
 
 _CLIENTS: Optional[Clients] = None

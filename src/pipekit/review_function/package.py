@@ -38,6 +38,7 @@ MODULES = (
     "recovery/drift.py",
     "release/__init__.py",
     "release/access.py",
+    "release/access_analyzer.py",
     "release/changesets.py",
     "release/dossier.py",
     "release/dossier_sources.py",

@@ -158,6 +158,8 @@ def review_function_needs(stack: Stack) -> Iterator[Need]:
         yield from function_needs(stack, functions[name], props)
         for call in data.JOB_RESULT_CALLS:
             yield need(role, call, "*", why + " answers the pipeline's job")
+        for call in data.ACCESS_ANALYZER_CALLS:
+            yield need(role, call, "*", why + " asks IAM Access Analyzer about the changed policies")
         parameters = json.loads(str(config.get("UserParameters") or "{}"))
         if parameters.get("pipeline"):
             pipeline_arn = f"arn:{stack.partition}:codepipeline:{stack.region}:{stack.account}:{parameters['pipeline']}"

@@ -60,6 +60,9 @@ ROLLBACK_DETECTION_CALLS = ("codepipeline:GetPipelineState", "codepipeline:GetPi
 DOSSIER_PIPELINE_CALLS = ("codepipeline:GetPipeline", "codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions",
                           "codepipeline:ListActionExecutions")
 DOSSIER_BUILD_CALLS = ("codebuild:BatchGetBuilds",)
+# IAM Access Analyzer's checks of the changed policy documents (pipekit.release.access_analyzer);
+# no resource type in the Service Authorization Reference: "*".
+ACCESS_ANALYZER_CALLS = ("access-analyzer:CheckNoNewAccess", "access-analyzer:CheckNoPublicAccess")
 DOSSIER_REPORT_CALLS = ("codebuild:BatchGetReports",)
 
 # What `pipekit changeset show` calls through the review role (pipekit.aws.cloudformation:
