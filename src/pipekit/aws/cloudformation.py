@@ -155,13 +155,16 @@ class CloudFormation(DriftCalls):
         tags: dict[str, str],
         client_token: Optional[str] = None,
         description: str = "created by pipekit",
+        template_url: str = "",
     ) -> str:
-        if len(template_body.encode("utf-8")) > MAX_TEMPLATE_BODY:
+        """With template_url, CloudFormation reads the template from S3 (for one too large
+        to pass inline); template_body is then only what pipekit reviews."""
+        if not template_url and len(template_body.encode("utf-8")) > MAX_TEMPLATE_BODY:
             raise AwsError(f"{stack_name}: the template is larger than {MAX_TEMPLATE_BODY} bytes, CloudFormation's inline limit")
         kwargs: dict[str, Any] = {
             "StackName": stack_name,
             "ChangeSetName": change_set_name,
-            "TemplateBody": template_body,
+            **({"TemplateURL": template_url} if template_url else {"TemplateBody": template_body}),
             "ChangeSetType": change_set_type,
             "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             "Capabilities": capabilities,

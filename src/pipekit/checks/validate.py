@@ -13,6 +13,7 @@ import yaml
 
 from pipekit.checks import rules, tools
 from pipekit.checks.findings import Finding
+from pipekit.checks.limits import limit_findings
 from pipekit.project import names
 from pipekit.config.models import Config
 from pipekit.project.names import CLOUDFORMATION_TEMPLATES
@@ -37,9 +38,14 @@ def validate_project(root: Path, cfg: Config, only: Optional[set[str]] = None) -
         texts[rel] = path.read_text(encoding="utf-8")
     linted, parsed = tools.lint_templates(texts, cfg.region, lint="cfn-lint" in wanted)
     findings += linted
+    translated: Optional[dict] = None  # the service template after the SAM transform
     if "sam" in wanted and names.SERVICE_TEMPLATE in parsed:
-        findings += tools.translate_service(names.SERVICE_TEMPLATE, parsed[names.SERVICE_TEMPLATE], cfg.region).findings
+        translation = tools.translate_service(names.SERVICE_TEMPLATE, parsed[names.SERVICE_TEMPLATE], cfg.region)
+        findings += translation.findings
+        translated = translation.template
     if "rules" in wanted:
+        for rel, template in parsed.items():
+            findings += limit_findings(rel, texts[rel], template, translated if rel == names.SERVICE_TEMPLATE else None)
         buildspec = _read_buildspec(root / BUILDSPEC, findings)
         project = rules.Project(cfg, parsed, buildspec, _read_parameter_files(root, cfg))
         for problem in rules.check(project):

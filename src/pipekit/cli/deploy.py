@@ -99,6 +99,7 @@ def deploy(
     from pipekit.release import guards
     from pipekit.release.gate import RiskGate
     from pipekit.release import interrupt
+    from pipekit.release.template_url import by_url_when_large
     from pipekit.ui.deploy_report import make_reporter
 
     if bool(account) == bool(env_name):
@@ -109,6 +110,7 @@ def deploy(
     plans = core.plan_account(app.config, app.root, account, template=template, stack_name=stack_name, parameters=_parse_parameters(parameters))
     if template is None and not allow_stale:
         guards.refuse_stale(app.root, app.config, [plan.template for plan in plans])
+    plans = [by_url_when_large(app.config, plan) for plan in plans]
     reporter = make_reporter(output_format)
     reporter.plan(plans, dry_run)
     if dry_run:

@@ -26,6 +26,16 @@ def region_problem(region: str) -> Optional[str]:
     return f"expected an AWS region such as eu-west-1 (one of botocore's {len(known)}), got {region!r}{hint}"
 
 
+def dns_suffix(region: str) -> str:
+    """The domain of the region's partition (amazonaws.com, amazonaws.com.cn, ...)."""
+    import re
+
+    for partition in _endpoints()["partitions"]:
+        if region in partition["regions"] or re.match(partition["regionRegex"], region):
+            return partition["dnsSuffix"]
+    return "amazonaws.com"
+
+
 def _endpoints() -> dict:
     # Read botocore's data file where it lies: importing botocore for its loader costs about
     # 150 ms that render and validate do not otherwise pay. The loader is the fallback in

@@ -82,6 +82,7 @@ class StackPlan:
     uploads: tuple[CodeUpload, ...] = ()  # done, in order, before the stack's change set
     # Stacks in other accounts that must be in place before this one is first created.
     prerequisites: tuple[SetupStack, ...] = ()
+    template_url: str = ""  # set for a template too large to pass inline (release/template_url.py)
 
 
 def plan_account(
@@ -259,6 +260,7 @@ class StackDeployer:
             stack_name=plan.stack_name,
             change_set_name=name,
             template_body=template_body,
+            template_url=plan.template_url,
             change_set_type=change_set_type,
             parameters=parameters,
             capabilities=list(plan.capabilities),

@@ -142,6 +142,7 @@ def plan_json(plan: deploy.StackPlan) -> dict:
         "account_id": plan.account_id,
         "stack": plan.stack_name,
         "template": str(plan.template),
+        "template_url": plan.template_url or None,
         "reason": plan.reason,
         "capabilities": list(plan.capabilities),
         "parameters": {
