@@ -91,6 +91,16 @@ def write_config(directory: Path, data: dict) -> Path:
     return path
 
 
+def write_skeleton(directory: Path, data: dict) -> None:
+    """The .NET projects the config names, as `pipekit init` writes them."""
+    from pipekit.project import skeleton
+
+    cfg = config_from(data)
+    for rel, text in skeleton.files(cfg, skeleton.referenced(cfg)).items():
+        (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+        (directory / rel).write_text(text)
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint():
     """One moto server for the session, on a free 127.0.0.1 port; stopped at the end."""

@@ -55,7 +55,7 @@ def test_init_from_the_example_renders_a_valid_project(tmp_path):
     assert result.exit_code == 0, result.output
     assert (target / "src/OrdersApi/Program.cs").is_file()
     assert (target / "infra/pipeline.yaml").is_file()
-    assert {f["outcome"] for f in json.loads(result.output)["files"]} == {"unchanged"}
+    assert {f["outcome"] for f in json.loads(result.output)["files"]} == {"created"}  # a new folder: everything in it is new
     assert not (target / "build").exists()
     validated = invoke("--config", str(target / "pipekit.yaml"), "validate")
     assert validated.exit_code == 0, validated.output

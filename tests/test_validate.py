@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import VARIANTS, example_data, write_config
+from conftest import VARIANTS, example_data, write_config, write_skeleton
 from pipekit.cli import main
 
 
@@ -26,6 +26,7 @@ def project(tmp_path):
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_validate_is_clean_for_every_config(tmp_path, name):
     write_config(tmp_path, VARIANTS[name]())
+    write_skeleton(tmp_path, VARIANTS[name]())  # the .NET projects it names (validate reports missing ones)
     assert run(tmp_path, "render").exit_code == 0
     result = run(tmp_path, "validate", "--format", "json")
     assert result.exit_code == 0, result.output

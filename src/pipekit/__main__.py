@@ -1,3 +1,3 @@
 from pipekit.cli import main
 
-main()
+main(prog_name="pipekit")

@@ -44,6 +44,7 @@ def validate_project(root: Path, cfg: Config, only: Optional[set[str]] = None) -
         findings += translation.findings
         translated = translation.template
     if "rules" in wanted:
+        findings += _missing_projects(root, cfg)
         for rel, template in parsed.items():
             findings += limit_findings(rel, texts[rel], template, translated if rel == names.SERVICE_TEMPLATE else None)
         buildspec = _read_buildspec(root / BUILDSPEC, findings)
@@ -68,6 +69,21 @@ def _permission_findings(parsed: dict[str, dict], cfg: Config) -> list[Finding]:
     return [
         Finding("preflight", f.file, f.line, None, f.rule, "error", f.message, f.fix or "")
         for f in preflight(parsed, cfg)
+    ]
+
+
+PROJECT_KINDS = {"function": "function project", "library": "build project", "unit-tests": "unit-test project",
+                 "integration-tests": "integration-test project"}
+
+
+def _missing_projects(root: Path, cfg: Config) -> list[Finding]:
+    """Each .NET project pipekit.yaml names that is not there, with the commands that make it."""
+    from pipekit.project import skeleton
+
+    return [
+        Finding("pipekit", project.path, None, None, "missing-project", "error",
+                f"{PROJECT_KINDS[project.kind]} named in pipekit.yaml does not exist; create it: " + " && ".join(skeleton.dotnet_new(cfg, project)))
+        for project in skeleton.missing(root, cfg)
     ]
 
 

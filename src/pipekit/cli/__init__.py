@@ -25,7 +25,23 @@ COMMANDS = {
     "status": "pipekit.cli.status:status",
     "logs": "pipekit.cli.logs:logs",
     "drift": "pipekit.cli.drift:drift",
+    "schema": "pipekit.cli.schema:schema",
+    "completion": "pipekit.cli.completion:completion",
 }
+
+
+class OneLineUsageError(click.UsageError):
+    """click's usage errors as pipekit's other errors read: one line, with where to look."""
+
+    def show(self, file: Any = None) -> None:
+        from pipekit.ui.console import error
+
+        where = f" (see `{self.ctx.command_path} --help`)" if self.ctx is not None else ""
+        error(" ".join(self.format_message().split()) + where)
+
+
+def _one_line(exc: click.UsageError) -> OneLineUsageError:
+    return exc if isinstance(exc, OneLineUsageError) else OneLineUsageError(exc.format_message(), exc.ctx)
 
 
 class PipekitGroup(click.Group):
@@ -39,9 +55,17 @@ class PipekitGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def make_context(self, info_name: Optional[str], args: list[str], parent: Optional[click.Context] = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a subcommand's options
+            raise _one_line(exc) from None
         except PipekitError as exc:
             self._fail(ctx, str(exc), exc, exc.exit_code)
         except (KeyboardInterrupt, click.Abort):

@@ -21,6 +21,29 @@ PROMPTS = {
 }
 
 
+def _write_skeleton(directory: Path, cfg, output_format: str) -> None:
+    """The .NET projects the starter names, so that the first build has something to build."""
+    from pipekit.project import skeleton
+    from pipekit.project.files import write_new_file
+
+    for rel, text in skeleton.files(cfg, skeleton.missing(directory, cfg)).items():
+        if write_new_file(directory / rel, text) is None and output_format != "json":
+            click.echo(f"  created  {rel}")
+
+
+def _checked(field: str, source: str):
+    """An answer is checked when it is given; a bad one is explained and asked again."""
+    from pipekit.project.answers import answer_problem
+
+    def check(value: str) -> str:
+        problem = answer_problem(field, value.strip(), source)
+        if problem:
+            raise click.UsageError(problem)
+        return value.strip()
+
+    return check
+
+
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--example", metavar="NAME", help="Copy a bundled example (dotnet-service) instead of the starter config.")
@@ -55,6 +78,7 @@ def init(
     from pipekit.config import DEFAULT_CONFIG
     from pipekit.errors import UsageError
     from pipekit.project.files import write_new_file
+    from pipekit.project.render import render_all
 
     scaffold.ensure_empty(directory)
     if example:
@@ -64,7 +88,8 @@ def init(
         missing = scaffold.missing_starter_fields(values, source)
         if missing and Application.can_ask():
             for field in missing:
-                values[field] = click.prompt(PROMPTS[field], default="eu-west-1" if field == "region" else None)
+                values[field] = click.prompt(PROMPTS[field], default="eu-west-1" if field == "region" else None,
+                                             value_proc=_checked(field, source))
         missing = scaffold.missing_starter_fields(values, source)
         if missing:
             options = ", ".join(scaffold.STARTER_FIELDS[f] for f in missing)
@@ -73,10 +98,11 @@ def init(
 
     directory.mkdir(parents=True, exist_ok=True)
     if example:
-        examples.copy_example(example, directory)
+        examples.copy_example(example, directory, frozenset(render_all(cfg)))
         (directory / DEFAULT_CONFIG).write_text(text, encoding="utf-8")
     else:
         write_new_file(directory / DEFAULT_CONFIG, text)
+        _write_skeleton(directory, cfg, output_format)
     write_project(directory, cfg, dry_run=False, force=False, output_format=output_format)
     if output_format != "json":
         from pipekit.ui.console import out

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipekit.errors import UsageError
+from pipekit.project.files import MANIFEST
 
 # Build output and IDE state never belong in a new project.
 IGNORED = shutil.ignore_patterns("bin", "obj", "build", "packaged.yaml", ".vs", "*.user", "__pycache__")
@@ -25,8 +26,18 @@ def example_dir(name: str) -> Path:
     return root / name
 
 
-def copy_example(name: str, destination: Path) -> None:
-    shutil.copytree(example_dir(name), destination, ignore=IGNORED, dirs_exist_ok=True)
+def copy_example(name: str, destination: Path, rendered: frozenset[str] = frozenset()) -> None:
+    """Copy the example's own files; those in `rendered` (paths relative to the example)
+    and the render manifest are left for `render` to write, so that init reports them
+    as created and records them as pipekit's."""
+    source = example_dir(name)
+    left_out = set(rendered) | {MANIFEST.as_posix()}
+
+    def ignore(folder: str, entries: list[str]) -> set[str]:
+        here = Path(folder).relative_to(source)
+        return set(IGNORED(folder, entries)) | {e for e in entries if (here / e).as_posix() in left_out}
+
+    shutil.copytree(source, destination, ignore=ignore, dirs_exist_ok=True)
 
 
 def _root() -> Optional[Path]:

@@ -14,6 +14,7 @@ import yaml
 from pipekit import __version__
 from pipekit.project import cfn_yaml, conditions, drift_reads, layout, names, pipeline
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
+from pipekit.config.schema import SCHEMA_PATH, schema_text
 from pipekit.review_function import package as review_package
 
 HEADER = (
@@ -179,4 +180,6 @@ def render_all(cfg: Config) -> dict[str, str]:
         hooks = resources.files("pipekit") / "templates" / "service" / "hooks"
         for name in names.HOOK_FILES:
             files[f"{names.HOOKS_DIR}/{name}"] = (hooks / name).read_text(encoding="utf-8")
+    # pipekit.yaml's JSON Schema, where its yaml-language-server line points editors.
+    files[SCHEMA_PATH] = schema_text()
     return files

@@ -8,6 +8,7 @@ from typing import Optional
 
 from pipekit.project import examples
 from pipekit.config import DEFAULT_CONFIG, Config, parse_config
+from pipekit.config.schema import MODELINE
 from pipekit.errors import UsageError
 
 # What the starter needs, in prompt order, with the option that sets each.
@@ -42,7 +43,7 @@ def starter_config(values: dict[str, str], source: str) -> tuple[str, Config]:
     from pipekit.project.render import template_environment
 
     text = template_environment().get_template("starter/pipekit.yaml.j2").render(
-        **values, source=source, app=app_name(values["project"])
+        **values, source=source, app=app_name(values["project"]), modeline=MODELINE
     )
     return text, parse_config(text, DEFAULT_CONFIG)
 
