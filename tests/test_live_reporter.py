@@ -123,3 +123,21 @@ def test_the_change_set_is_shown_as_a_table_with_its_verdict():
     output = live.console.file.getvalue()
     assert "Verdict: 1 data-loss in 1 changes" in output
     assert "Remove" in output and "AWS::DynamoDB::Table" in output
+
+
+def test_a_rollback_step_shows_its_state_and_a_ticking_clock():
+    from pipekit.recovery.rollback import Step
+    from pipekit.recovery.runner import Progress
+    from pipekit.ui.rollback import RollbackReporter
+
+    clock = FakeClock()
+    live = reporter(clock)
+    rollback = RollbackReporter("text", live)
+    step = Step("prod", "codedeploy:StopDeployment", "d-ABC", {"deploymentId": "d-ABC", "autoRollbackEnabled": True}, "why")
+    rollback(Progress(step, "stopping d-ABC: Pending"))
+    assert "d-ABC: stopping d-ABC: Pending  elapsed 0s" in frame(live)
+    clock.now += 45  # CodeDeploy is quiet: the view still moves
+    assert "d-ABC: stopping d-ABC: Pending  elapsed 45s" in frame(live)
+    rollback(Progress(step, "d-ABC: Stopped"))
+    assert "d-ABC: d-ABC: Stopped  elapsed 45s" in frame(live)
+    live.stop()

@@ -76,6 +76,10 @@ class PlainReporter:
         """The change set was approved (or --yes) and is being executed."""
         self.say(f"{stack}: executing change set {change_set}")
 
+    def progress(self, subject: str, message: str) -> None:
+        """A long wait outside a deploy's change set (a rollback's step): what it is at now."""
+        self.say(f"  {message}")
+
     def change_set(self, review) -> None:
         for line in render_lines(review):
             self.say(line)

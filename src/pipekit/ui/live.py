@@ -85,6 +85,9 @@ class LiveReporter(PlainReporter):
         """The change set was approved (or --yes) and is being executed."""
         self._show(stack, f"executing change set {change_set}")
 
+    def progress(self, subject: str, message: str) -> None:
+        self._show(subject, message)
+
     def _show(self, stack: str, phase: str, fresh: bool = False) -> None:
         if self.view is None or fresh or self.view.stack != stack:
             self.view = DeployView(stack, self.clock)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Optional
 
 from pipekit.recovery.rollback import RollbackPlan
 from pipekit.recovery.runner import Progress, RollbackResult
 from pipekit.release.follow import ResourceEvent
-from pipekit.ui.deploy_report import JsonReporter, PlainReporter
+from pipekit.ui.deploy_report import PlainReporter, make_reporter
 
 
 class RollbackReporter:
-    def __init__(self, output_format: str) -> None:
+    def __init__(self, output_format: str, events: Optional[PlainReporter] = None) -> None:
         self.json = output_format == "json"
-        # Stack events read as they do in `pipekit deploy`.
-        self.events = JsonReporter() if self.json else PlainReporter()
+        # Stack events and waits read as they do in `pipekit deploy`: on a terminal a live
+        # view whose phase and elapsed time move between AWS's answers.
+        self.events = events or make_reporter(output_format)
 
     def _emit(self, document: dict) -> None:
         print(json.dumps(document, default=str), flush=True)
@@ -37,11 +39,12 @@ class RollbackReporter:
             if self.json:
                 self._emit({"event": "progress", "api": event.step.api, "target": event.step.target, "message": event.message})
             else:
-                print(f"  {event.message}", flush=True)
+                self.events.progress(event.step.target, event.message)
         elif isinstance(event, ResourceEvent):
             self.events(event)
 
     def finished(self, result: RollbackResult) -> None:
+        self.events.stop()
         lines = [step.description for step in result.steps]
         if self.json:
             self._emit({"event": "summary", "ok": result.ok, "remedy": result.plan.remedy, "results": lines})
