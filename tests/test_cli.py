@@ -74,7 +74,7 @@ def test_init_starter_from_options(tmp_path):
     result = invoke("init", str(target), *STARTER_OPTIONS)
     assert result.exit_code == 0, result.output
     text = (target / "pipekit.yaml").read_text()
-    assert text.startswith("# pipekit.yaml")  # commented starter
+    assert text.splitlines()[1].startswith("# pipekit.yaml")  # commented starter, under the editor's schema line
     data = yaml.safe_load(text)
     assert data["project"] == "payments" and data["region"] == "eu-central-1"
     assert data["build"]["projects"] == ["src/PaymentsApi/PaymentsApi.csproj"]
