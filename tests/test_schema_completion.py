@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import EXAMPLE, example_data, write_config
+from conftest import example_data, write_config
 from pipekit.cli import COMMANDS, main
 from pipekit.config import DEPLOYMENT_TYPES, Config
 from pipekit.config.schema import MODELINE, SCHEMA_PATH
@@ -64,7 +64,6 @@ def test_the_files_pipekit_writes_name_the_schema(tmp_path):
         text = (project / "pipekit.yaml").read_text()
         assert text.splitlines()[0] == MODELINE
         assert (project / SCHEMA_PATH).is_file()  # the path is relative to pipekit.yaml
-    assert (EXAMPLE / "pipekit.yaml").read_text().splitlines()[0] == MODELINE
 
 
 @pytest.mark.parametrize("shell, marker", [

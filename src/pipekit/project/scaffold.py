@@ -51,6 +51,8 @@ def starter_config(values: dict[str, str], source: str) -> tuple[str, Config]:
 def example_config(name: str, project: Optional[str]) -> tuple[str, Config]:
     """The example's pipekit.yaml, with its project renamed when asked; validated."""
     text = (examples.example_dir(name) / DEFAULT_CONFIG).read_text(encoding="utf-8")
+    if not text.startswith(MODELINE):
+        text = f"{MODELINE}\n{text}"  # editors find the schema render keeps
     if project:
         text, count = re.subn(r"(?m)^project:.*$", f"project: {project}", text, count=1)
         if not count:
