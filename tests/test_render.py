@@ -32,7 +32,7 @@ def test_first_render_creates_every_file_and_records_it(tmp_path):
     assert sorted(manifest) == sorted(
         ["buildspec.yml", "testspec.yml", "infra/build-account.yaml", "infra/pipeline.yaml", "infra/target-account.yaml", "service/template.yaml",
          "service/environments/dev.json", "service/environments/prod.json",
-         "service/hooks/hooklib.py", "service/hooks/pre_traffic.py", "service/hooks/post_traffic.py"]
+         "service/hooks/hooklib.py", "service/hooks/pre_traffic.py", "service/hooks/post_traffic.py", ".pipekit/pipekit.schema.json"]
     )
 
 
