@@ -93,9 +93,13 @@ def write_config(directory: Path, data: dict) -> Path:
 
 def write_skeleton(directory: Path, data: dict) -> None:
     """The .NET projects the config names, as `pipekit init` writes them."""
+    from pipekit.errors import ConfigError
     from pipekit.project import skeleton
 
-    cfg = config_from(data)
+    try:
+        cfg = config_from(data)
+    except ConfigError:
+        return  # a config that does not load names no projects to write
     for rel, text in skeleton.files(cfg, skeleton.referenced(cfg)).items():
         (directory / rel).parent.mkdir(parents=True, exist_ok=True)
         (directory / rel).write_text(text)

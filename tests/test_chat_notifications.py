@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
+from conftest import example_data, write_config, write_skeleton
 from pipekit.cli import main
 from pipekit.config import models
 from pipekit.project import cfn_yaml
@@ -22,6 +22,7 @@ def project(tmp_path, **chat):
     data["notifications"] = {"email": "releases@example.com", **chat}
     root = tmp_path / "orders"
     write_config(root, data)
+    write_skeleton(root, data)  # the .NET projects it names: validate reports missing ones
     return root
 
 
