@@ -7,7 +7,7 @@
 Each is a fresh process per run, runs interleaved, medians compared. Target: pipekit's
 median within 1.3x of the boto3 script's. Exit 1 when missed.
 
-Two scenarios, both reported:
+Scenarios, each reported with medians and the min-max spread:
   async    moto holds each change set in CREATE_PENDING for 1 s and each stack in
            CREATE_IN_PROGRESS for 2 s, as CloudFormation takes time for real (a small
            stack takes tens of seconds in AWS). Polling strategy shows here. The target
@@ -15,8 +15,13 @@ Two scenarios, both reported:
   instant  moto as it is: everything completes inside the API call, so only process
            start-up and the number of calls differ (pipekit also validates its config
            and checks the account id with STS before changing anything).
+  100ms    moto as it is, behind bench/latency_proxy.py: every response 100 ms late, so
+           each round trip on the critical path counts.
 
-    python bench/deploy.py [--runs 7] [--json]
+--before SRC adds the pipekit at SRC (a checkout's src/) for before/after figures;
+--scenarios picks some (default: all); --no-awscli leaves awscli out.
+
+    python bench/deploy.py [--runs 7] [--scenarios instant,100ms] [--before ../main/src] [--no-awscli] [--json]
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ import logging
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Optional
+
+from latency_proxy import LatencyProxy
+from timing import SRC, interleaved, run_once
 
 HERE = Path(__file__).resolve().parent
 TARGET = 1.3
@@ -110,44 +117,44 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
-    start = time.perf_counter()
-    completed = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:3])} failed:\n{completed.stdout}\n{completed.stderr}")
-    return elapsed
+SCENARIOS = ("instant", "100ms", "async")  # async last: it patches moto for good
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--before", type=Path, help="a pipekit src/ folder to compare against")
+    parser.add_argument("--no-awscli", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    instant = measure(args.runs, asynchronous=False)
-    asynchronous = measure(args.runs, asynchronous=True)
-    result = {"runs": args.runs, "target": TARGET, "instant": instant, "async": asynchronous, "ok": asynchronous["ok"]}
+    chosen = [s for s in SCENARIOS if s in args.scenarios.split(",")]
+    results = {name: measure(args.runs, name, args.before, not args.no_awscli) for name in chosen}
+    result = {"runs": args.runs, "target": TARGET, **results, "ok": all(r["ok"] for r in results.values())}
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        for name, scenario in (("instant", instant), ("async", asynchronous)):
+        for name, scenario in results.items():
             print(f"{name}:")
-            for tool, seconds in scenario["median_seconds"].items():
-                print(f"  {tool:>8}: {seconds * 1000:8.0f} ms median of {args.runs}   {scenario['ratio_to_boto3'][tool]:.2f}x boto3")
-        print(f"pipekit within {TARGET}x of boto3 (async): {'OK' if result['ok'] else 'MISSED'}")
+            for tool, row in scenario["rows"].items():
+                print(f"  {tool:>14}: {row['median_s'] * 1000:6.0f} ms median ({row['min_s'] * 1000:.0f}-{row['max_s'] * 1000:.0f}), "
+                      f"{scenario['calls'][tool]} calls, {scenario['ratio_to_boto3'][tool]:.2f}x boto3")
+            print(f"  pipekit within {TARGET}x of boto3: {'OK' if scenario['ok'] else 'MISSED'}")
     return 0 if result["ok"] else 1
 
 
-def measure(runs: int, asynchronous: bool) -> dict:
+def measure(runs: int, scenario: str, before: Optional[Path], with_awscli: bool) -> dict:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-    aws = awscli()
+    asynchronous = scenario == "async"
     if asynchronous:
         make_moto_asynchronous(change_set_seconds=1.0, stack_seconds=2.0)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # Every scenario goes through the proxy (delay 0 but for 100ms), which counts the calls.
+    proxy = LatencyProxy(f"http://127.0.0.1:{port}", 0.1 if scenario == "100ms" else 0.0).start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
@@ -155,7 +162,7 @@ def measure(runs: int, asynchronous: bool) -> dict:
             (work / "small.yaml").write_text(TEMPLATE)
             env = {
                 **os.environ,
-                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+                "AWS_ENDPOINT_URL": proxy.url,
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": "eu-west-1",
@@ -165,28 +172,27 @@ def measure(runs: int, asynchronous: bool) -> dict:
                 "AWS_PAGER": "",
             }
             env.pop("AWS_PROFILE", None)
-            ways = {
-                "pipekit": lambda n: [sys.executable, "-m", "pipekit", "deploy", "--account", "dev", "--template", "small.yaml",
-                                      "--stack-name", f"pipekit-{n}-{int(asynchronous)}", "--yes"],
-                "awscli": lambda n: [aws, "cloudformation", "deploy", "--template-file", "small.yaml", "--stack-name", f"awscli-{n}-{int(asynchronous)}"],
-                "boto3": lambda n: [sys.executable, str(HERE / "boto3_deploy.py"), "small.yaml", f"boto3-{n}-{int(asynchronous)}"],
-            }
-            samples: dict[str, list[float]] = {name: [] for name in ways}
-            for run in range(runs + 1):  # run 0 warms caches and is not counted
-                for name, command in ways.items():
-                    elapsed = timed(command(run), env, work)
-                    if run:
-                        samples[name].append(elapsed)
+            sources = {"pipekit": SRC, **({"pipekit before": before.resolve()} if before else {})}
+            ways = {name: (lambda n, name=name, src=src: ([sys.executable, "-m", "pipekit", "deploy", "--account", "dev", "--template", "small.yaml",
+                                                           "--stack-name", f"{name.replace(' ', '-')}-{n}-{scenario}", "--yes"],
+                                                          {**env, "PYTHONPATH": str(src)}, str(work)))
+                    for name, src in sources.items()}
+            if with_awscli:
+                aws = awscli()
+                ways["awscli"] = lambda n: ([aws, "cloudformation", "deploy", "--template-file", "small.yaml", "--stack-name", f"awscli-{n}-{scenario}"], env, str(work))
+            ways["boto3"] = lambda n: ([sys.executable, str(HERE / "boto3_deploy.py"), "small.yaml", f"boto3-{n}-{scenario}"], env, str(work))
+            calls = {}
+            for name, make in ways.items():  # one counted run each, not timed
+                counted = proxy.requests
+                run_once(*make("count"))
+                calls[name] = proxy.requests - counted
+            rows = interleaved(ways, runs)
     finally:
+        proxy.stop()
         server.stop()
 
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    ratios = {name: medians[name] / medians["boto3"] for name in medians}
-    return {
-        "median_seconds": {k: round(v, 3) for k, v in medians.items()},
-        "ratio_to_boto3": {k: round(v, 2) for k, v in ratios.items()},
-        "ok": ratios["pipekit"] <= TARGET,
-    }
+    ratios = {name: rows[name]["median_s"] / rows["boto3"]["median_s"] for name in rows}
+    return {"rows": rows, "calls": calls, "ratio_to_boto3": {k: round(v, 2) for k, v in ratios.items()}, "ok": ratios["pipekit"] <= TARGET}
 
 
 if __name__ == "__main__":

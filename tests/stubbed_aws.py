@@ -35,6 +35,12 @@ class StubbedAccount:
     def verify(self) -> str:
         return self.expected_id
 
+    def verify_in_background(self) -> None:
+        self.verify()
+
+    def checked(self) -> None:
+        pass
+
 
 class StubbedAws:
     """Patch pipekit.aws.sessions.open_account with this to hand out stubbed accounts."""

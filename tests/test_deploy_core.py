@@ -117,26 +117,26 @@ def test_failed_first_create_reports_the_root_cause_and_how_to_clean_up(client, 
     with Stubber(client) as stubber:
         no_stack(stubber)
         create_and_wait(stubber)
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        # No event marker first: the change set created the stack (its events are skipped).
         stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
+        stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
         stubber.add_response("describe_stack_events", events(
             event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack"),
             event(1, STACK, "CREATE_IN_PROGRESS", "User Initiated", kind="AWS::CloudFormation::Stack"),
             event(2, "Table", "CREATE_IN_PROGRESS"),
         ))
-        stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
+        stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
         stubber.add_response("describe_stack_events", events(
             event(2, "Table", "CREATE_IN_PROGRESS"),
             event(3, "Table", "CREATE_FAILED", "Resource handler returned message: \"Table already exists: orders\""),
             event(4, "Queue", "CREATE_FAILED", "Resource creation cancelled", kind="AWS::SQS::Queue"),
             event(5, STACK, "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [Table, Queue].", kind="AWS::CloudFormation::Stack"),
             event(6, STACK, "ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack"),
-        ))
-        stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
-        stubber.add_response("describe_stack_events", events(event(6, STACK, "ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        ))  # read after the final state: no third read
         seen = []
         outcome = deployer(client, clock, seen).deploy(plan, {})
         stubber.assert_no_pending_responses()
+    assert "REVIEW_IN_PROGRESS" not in [e.event.status for e in seen if type(e).__name__ == "ResourceEvent"]
 
     assert outcome.result == "failed" and outcome.status == "ROLLBACK_COMPLETE"
     assert outcome.root_cause.logical_id == "Table"
@@ -155,13 +155,12 @@ def test_root_cause_is_followed_into_a_nested_stack(client, plan):
         create_and_wait(stubber, kind="UPDATE", pending=0)
         stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
+        stubber.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
         stubber.add_response("describe_stack_events", events(
             event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
             event(1, "Api", "UPDATE_FAILED", "Embedded stack arn:... was not successfully updated", kind="AWS::CloudFormation::Stack", physical=nested_id),
             event(2, STACK, "UPDATE_ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack"),
         ))
-        stubber.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
-        stubber.add_response("describe_stack_events", events(event(2, STACK, "UPDATE_ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("describe_stack_events", events(
             event(1, "Route", "UPDATE_FAILED", "Invalid route key", kind="AWS::ApiGatewayV2::Route", stack_id=nested_id, stack_name="orders-svc-dev-Api-XYZ"),
         ), {"StackName": nested_id})
@@ -189,9 +188,8 @@ def test_replace_failed_deletes_then_creates(client, plan):
         stubber.add_response("describe_stacks", stack("DELETE_IN_PROGRESS"))
         no_stack(stubber)
         create_and_wait(stubber, kind="CREATE")
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        # No event marker first: the change set created the stack (its events are skipped).
         stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
-        stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("describe_stacks", {"Stacks": [{**stack("CREATE_COMPLETE")["Stacks"][0], "Outputs": [{"OutputKey": "ApiUrl", "OutputValue": "https://x"}]}]})
         stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         seen = []
@@ -254,12 +252,11 @@ def test_polling_starts_fast_and_notices_the_end_within_one_interval(client, pla
     with Stubber(client) as stubber:
         no_stack(stubber)
         create_and_wait(stubber, pending=2)
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        # No event marker first: the change set created the stack (its events are skipped).
         stubber.add_response("execute_change_set", {})
         for _ in range(6):
-            stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
             stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+            stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("describe_stacks", stack("CREATE_COMPLETE"))
         stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
         outcome = deployer(client, clock).deploy(plan, {})
@@ -305,11 +302,10 @@ def test_throttling_that_outlasts_botocores_retries_slows_polling_down(client, p
     with Stubber(client) as stubber:
         no_stack(stubber)
         create_and_wait(stubber, pending=0)
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        # No event marker first: the change set created the stack (its events are skipped).
         stubber.add_response("execute_change_set", {})
-        stubber.add_client_error("describe_stack_events", "Throttling", "Rate exceeded", 400)
-        stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("describe_stacks", stack("CREATE_COMPLETE"))
+        stubber.add_client_error("describe_stack_events", "Throttling", "Rate exceeded", 400)
         stubber.add_response("describe_stack_events", events(event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         outcome = deployer(client, clock).deploy(plan, {})
         stubber.assert_no_pending_responses()

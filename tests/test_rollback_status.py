@@ -134,11 +134,10 @@ def test_an_update_in_progress_is_cancelled_and_followed(project, aws):
     event = {"StackId": PROD_STACK_ID, "StackName": PROD_STACK, "LogicalResourceId": PROD_STACK, "ResourceType": "AWS::CloudFormation::Stack"}
     cf.add_response("describe_stack_events", {"StackEvents": [{**event, "EventId": "e1", "Timestamp": T0, "ResourceStatus": "UPDATE_IN_PROGRESS"}]})
     cf.add_response("cancel_update_stack", {}, {"StackName": PROD_STACK})
+    cf.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
     cf.add_response("describe_stack_events", {"StackEvents": [
         {**event, "EventId": "e2", "Timestamp": T0 + timedelta(seconds=5), "ResourceStatus": "UPDATE_ROLLBACK_COMPLETE"},
         {**event, "EventId": "e1", "Timestamp": T0, "ResourceStatus": "UPDATE_IN_PROGRESS"}]})
-    cf.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
-    cf.add_response("describe_stack_events", {"StackEvents": [{**event, "EventId": "e2", "Timestamp": T0, "ResourceStatus": "UPDATE_ROLLBACK_COMPLETE"}]})
     result = run(project, "rollback", "--env", "prod", "--yes")
     assert result.exit_code == 0, result.output
     aws.assert_done()

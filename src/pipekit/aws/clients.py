@@ -38,6 +38,9 @@ class AwsClients:
         """--profile belongs to the account the command is about (`primary`); other
         accounts it reads from (e.g. the build account's outputs) keep their own."""
         self.accounts, self.overrides, self.open_account, self.primary = accounts, overrides, open_account, primary
+        # Deploy checks each account id while its first reads go out (writes wait for the
+        # answer; see AccountSession.verify_in_background); commands that only read check first.
+        self.check_in_background = False
         self._sessions: dict[str, AccountSession] = {}
         self._wrappers: dict[tuple[str, str], Any] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -53,9 +56,19 @@ class AwsClients:
             if account not in self._sessions:
                 overrides = self.overrides if account == self.primary or self.primary is None else replace(self.overrides, profile=None)
                 session = self.open_account(self.accounts, account, overrides)
-                session.verify()
+                if self.check_in_background:
+                    session.verify_in_background()
+                else:
+                    session.verify()
                 self._sessions[account] = session
             return self._sessions[account]
+
+    def settle(self) -> None:
+        """Wait for the account checks under way; raise the first that failed (a wrong
+        account explains any failure that followed better than the failure does)."""
+        for account in list(self._sessions):
+            with aws_errors(account):
+                self._sessions[account].checked()
 
     def __call__(self, account: str, service: str) -> Any:
         key = (account, service)

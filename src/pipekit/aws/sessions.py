@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import copy
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from pipekit.aws.errors import CredentialsError, aws_errors, label, reached_through
 from pipekit.errors import EXIT_USAGE, PipekitError
+
+
+# Operations that only read (by API naming convention); any other waits for the account check.
+READ_OPERATIONS = ("Describe", "Get", "List", "Head", "Filter")
 
 
 class AccountMismatch(PipekitError):
@@ -66,27 +71,68 @@ class AccountSession:
     """A botocore session for one named account of the config. (botocore, not boto3:
     pipekit needs only clients, and boto3's import costs a deploy a tenth of a second.)"""
 
-    def __init__(self, name: str, expected_id: str, session: Any, region: str, endpoint_url: Optional[str]) -> None:
+    def __init__(
+        self, name: str, expected_id: str, session: Any, region: str, endpoint_url: Optional[str], known_id: Optional[str] = None
+    ) -> None:
         self.name = name
         self.expected_id = expected_id
         self.session = session
         self.region = region
         self.endpoint_url = endpoint_url
+        self.known_id = known_id  # the account AssumeRole answered for: no need to ask STS again
         self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()  # botocore sessions are not thread-safe; their clients are
+        self._check: Optional[Future] = None
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            kwargs = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
-            try:
-                self._clients[service] = self.session.create_client(service, region_name=self.region, config=client_config(), **kwargs)
-            except ValueError as exc:  # botocore parses credential_process's output as JSON, unguarded
-                raise CredentialsError(f"{label(self.name)}: credential_process printed something other than credentials JSON ({exc})") from None
-        return self._clients[service]
+        with self._lock:
+            if service not in self._clients:
+                kwargs = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
+                try:
+                    client = self.session.create_client(service, region_name=self.region, config=client_config(), **kwargs)
+                except ValueError as exc:  # botocore parses credential_process's output as JSON, unguarded
+                    raise CredentialsError(f"{label(self.name)}: credential_process printed something other than credentials JSON ({exc})") from None
+                client.meta.events.register("before-parameter-build", self._before_call)
+                client.meta.events.register("after-call", self._after_call)
+                client.meta.events.register("after-call-error", self._after_call_error)
+                self._clients[service] = client
+            return self._clients[service]
+
+    def verify_in_background(self) -> None:
+        """Check the account while the first reads go out. A call that changes anything
+        waits for the answer, and so does a call that failed (the check's error explains
+        it better): nothing is changed in an account the config does not name."""
+        if self.known_id is not None:
+            self.verify()
+            return
+        self.client("sts")  # made here: creating clients is not thread-safe
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"verify-{self.name}")
+        self._check = pool.submit(self.verify)
+        pool.shutdown(wait=False)
+
+    def checked(self) -> None:
+        """Wait for a background check; raise what it found (CredentialsError, AccountMismatch...)."""
+        if self._check is not None:
+            self._check.result()
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        if not model.name.startswith(READ_OPERATIONS):
+            self.checked()
+
+    def _after_call(self, http_response: Any, **_: Any) -> None:
+        if http_response.status_code >= 300:
+            self.checked()
+
+    def _after_call_error(self, **_: Any) -> None:
+        self.checked()
 
     def verify(self) -> str:
         """Refuse to go on unless the credentials belong to the account the config names."""
-        with aws_errors(self.name):
-            actual = self.client("sts").get_caller_identity()["Account"]
+        if self.known_id is not None:
+            actual = self.known_id
+        else:
+            with aws_errors(self.name):
+                actual = self.client("sts").get_caller_identity()["Account"]
         if actual != self.expected_id:
             raise AccountMismatch(
                 f"account {self.name}: the credentials are for account {actual}, but pipekit.yaml says "
@@ -132,7 +178,10 @@ def open_account(accounts: AccountMap, account: str, overrides: Overrides = Over
     )
     reached_through(account, f"role {spec.role_arn} from account {accounts.hub}'s credentials")
     with aws_errors(account):
-        creds = source.client("sts").assume_role(RoleArn=spec.role_arn, RoleSessionName=f"pipekit-{account}")["Credentials"]
+        assumed = source.client("sts").assume_role(RoleArn=spec.role_arn, RoleSessionName=f"pipekit-{account}")
+    creds = assumed["Credentials"]
     session = new_session()
     session.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
-    return AccountSession(account, spec.id, session, region, overrides.endpoint_url)
+    # arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION names the account the credentials are for.
+    known_id = assumed["AssumedRoleUser"]["Arn"].split(":")[4]
+    return AccountSession(account, spec.id, session, region, overrides.endpoint_url, known_id)

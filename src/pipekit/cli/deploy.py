@@ -9,7 +9,7 @@ import click
 
 from pipekit.cli.app import Application, pass_app
 from pipekit.cli.options import FAIL_ON, aws_options, format_option
-from pipekit.errors import EXIT_FAILED, UsageError
+from pipekit.errors import EXIT_FAILED, PipekitError, UsageError
 
 
 def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
@@ -119,7 +119,8 @@ def deploy(
         raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change sets")
 
     clients = app.aws(account, profile, region)
-    cloudformation = clients(account, "cloudformation")  # checks the account id first
+    clients.check_in_background = True  # reads overlap the account check; nothing is written before it
+    cloudformation = clients(account, "cloudformation")
 
     def read_output(source: core.FromOutput) -> Optional[str]:
         with aws_errors(source.account):
@@ -157,6 +158,9 @@ def deploy(
                 plans, deployer, read_output, reporter.outcome, execute=not no_execute, replace_failed=replace_failed, upload=upload,
                 status_of=status_of,
             )
+        except PipekitError:
+            clients.settle()  # a wrong account explains the failure better than the failure does
+            raise
         finally:
             reporter.stop()
     ok = all(o.ok for o in outcomes)

@@ -55,7 +55,8 @@ def execute(cf: CloudFormation, stack_name: str, change_set_name: str, stack_id:
     except ChangeSetNotFound:
         # Executing a change set deletes the stack's others. Ours is gone: it was our
         # execution only if the stack's new events carry our token (else another
-        # deploy's execution removed it, and ours never ran).
+        # deploy's execution removed it, and ours never ran). With no marker (a stack this
+        # change set created) its earlier events are REVIEW_IN_PROGRESS, without our token.
         if any(e.client_request_token == token(change_set_name) for e in cf.events_since(stack_id, marker)):
             return False
         raise

@@ -283,8 +283,10 @@ class StackDeployer:
         if not self.confirm(change_set):
             return StackOutcome(plan.stack_name, "declined", change_set=name, seconds=self.clock() - started)
 
-        # Follow the stack by id: a name can be reused after a deletion.
-        marker = self.cf.latest_event_id(change_set.stack_id)
+        # Follow the stack by id: a name can be reused after a deletion. A stack this change
+        # set created has only its REVIEW_IN_PROGRESS events, which following skips: no
+        # need to ask for its newest event first.
+        marker = self.cf.latest_event_id(change_set.stack_id) if change_set_type == "UPDATE" else None
         changeset_ops.execute(self.cf, plan.stack_name, name, change_set.stack_id, marker)
         assert self.in_flight is not None
         self.in_flight.executed = True

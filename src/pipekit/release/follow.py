@@ -37,25 +37,34 @@ def follow_stack(
     seen: list[StackEvent] = []
     deadline = clock() + max_wait
     while True:
-        fresh = backoff.read(lambda: cf.events_since(stack_name, last_seen))
-        for event in fresh:
-            on_event(ResourceEvent(event))
-        if fresh:
-            last_seen = fresh[-1].event_id
-            seen += fresh
-            backoff.activity()
+        # The state first, then the events: once the state is final, the events read after
+        # it are all there are (no third read to catch the last ones).
         stack = backoff.read(lambda: cf.describe_stack(stack_name))
         if stack is None:
             raise StackFollowFailed(f"{stack_name} disappeared while it was being followed")
+        fresh = backoff.read(lambda: cf.events_since(stack_name, last_seen))
+        if fresh:
+            last_seen = fresh[-1].event_id
+        if _report(after_review(fresh), on_event, seen):
+            backoff.activity()
         if stack.status in TERMINAL_STATES:
-            # Events written between the last read and the final state.
-            for event in cf.events_since(stack_name, last_seen):
-                on_event(ResourceEvent(event))
-                seen.append(event)
             return stack, seen
         if clock() > deadline:
             raise StackFollowFailed(f"{stack.name} is still {stack.status} after {max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
         backoff.wait()
+
+
+def after_review(events: list[StackEvent]) -> list[StackEvent]:
+    """Without the REVIEW_IN_PROGRESS events that creating change sets leaves on a new
+    stack: they come before the execution being followed."""
+    return [e for e in events if e.status != "REVIEW_IN_PROGRESS"]
+
+
+def _report(events: list[StackEvent], on_event: Callable[[Any], None], seen: list[StackEvent]) -> bool:
+    for event in events:
+        on_event(ResourceEvent(event))
+    seen += events
+    return bool(events)
 
 
 def first_failure(events: list[StackEvent]) -> Optional[StackEvent]:
