@@ -105,7 +105,8 @@ class AccountSession:
         if self.known_id is not None:
             self.verify()
             return
-        self.client("sts")  # made here: creating clients is not thread-safe
+        with aws_errors(self.name):
+            self.client("sts")  # made here: creating clients is not thread-safe
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"verify-{self.name}")
         self._check = pool.submit(self.verify)
         pool.shutdown(wait=False)
