@@ -146,6 +146,14 @@ def moto_aws(moto_endpoint, tmp_path, monkeypatch):
     return MotoAws(moto_endpoint, aws_dir / "config")
 
 
+@pytest.fixture(autouse=True)
+def reads_in_order(monkeypatch):
+    """A Stubber answers calls in the order they arrive: pipekit's overlapping reads
+    (release/overlap.py) go one after the other in tests, in the order written.
+    tests/test_review_overlap.py checks that they do overlap."""
+    monkeypatch.setattr("pipekit.release.overlap.IN_ORDER", True)
+
+
 GOLDEN = Path(__file__).parent / "golden"
 
 

@@ -92,9 +92,10 @@ class AccountSession:
                     client = self.session.create_client(service, region_name=self.region, config=client_config(), **kwargs)
                 except ValueError as exc:  # botocore parses credential_process's output as JSON, unguarded
                     raise CredentialsError(f"{label(self.name)}: credential_process printed something other than credentials JSON ({exc})") from None
-                client.meta.events.register("before-parameter-build", self._before_call)
-                client.meta.events.register("after-call", self._after_call)
-                client.meta.events.register("after-call-error", self._after_call_error)
+                if service != "sts":  # the check's own client must not wait for the check
+                    client.meta.events.register("before-parameter-build", self._before_call)
+                    client.meta.events.register("after-call", self._after_call)
+                    client.meta.events.register("after-call-error", self._after_call_error)
                 self._clients[service] = client
             return self._clients[service]
 

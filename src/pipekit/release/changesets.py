@@ -8,6 +8,7 @@ from pipekit.aws.cloudformation import ChangeSet, ChangeSetNotFound, CloudFormat
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import cfn_yaml
 from pipekit.recovery.drift import MAX_WAIT, StackDrift
+from pipekit.release.overlap import together
 from pipekit.release.review import Review, review, template_policies
 from pipekit.release.sam_groups import sam_template
 
@@ -52,13 +53,14 @@ def load_review(cf: CloudFormation, stack: Optional[str], name: str, depth: int 
     if change_set.status != "CREATE_COMPLETE":
         reason = change_set.status_reason or change_set.status
         raise ChangeSetUnavailable(f"change set {change_set.name} of {change_set.stack_name} is not ready: {reason}")
-    current, current_processed = _templates(cf, change_set.stack_id, None)
-    proposed, proposed_processed = _templates(cf, change_set.stack_id, change_set.change_set_id)
-    nested = {}
-    if depth < NESTED_DEPTH:
-        for change in change_set.changes:
-            if change.resource_type == "AWS::CloudFormation::Stack" and change.change_set_id:
-                nested[change.logical_id] = load_review(cf, None, change.change_set_id, depth + 1)
+    nested_changes = [c for c in change_set.changes if c.resource_type == "AWS::CloudFormation::Stack" and c.change_set_id]
+    # The two templates and the nested stacks' change sets need nothing from each other.
+    (current, current_processed), (proposed, proposed_processed), *nested_reviews = together(
+        lambda: _templates(cf, change_set.stack_id, None),
+        lambda: _templates(cf, change_set.stack_id, change_set.change_set_id),
+        *[lambda c=c: load_review(cf, None, c.change_set_id, depth + 1) for c in (nested_changes if depth < NESTED_DEPTH else [])],
+    )
+    nested = {change.logical_id: nested_review for change, nested_review in zip(nested_changes, nested_reviews)}
     processed = (current_processed, proposed_processed)
     detected = _drift(cf, change_set, on_drift, drift_wait) if drift else None
     return review(change_set, template_policies(*processed), nested, processed, sam_template(current, proposed), detected)

@@ -42,6 +42,7 @@ MODULES = (
     "release/changesets.py",
     "release/dossier.py",
     "release/dossier_sources.py",
+    "release/overlap.py",
     "release/policy_diff.py",
     "release/polling.py",
     "release/review.py",
