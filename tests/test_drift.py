@@ -132,7 +132,7 @@ def stub_revert(cf, changes, *, execute=True, empty=False):
            "LogicalResourceId": "Table", "ResourceType": "AWS::DynamoDB::Table", "ResourceStatus": "UPDATE_COMPLETE"}
     cf.add_response("describe_stack_events", {"StackEvents": [old]}, {"StackName": DEV_STACK_ID})
     cf.add_response("execute_change_set", {}, {"StackName": DEV_STACK, "ChangeSetName": ANY})
-    cf.add_response("describe_stack_events", {"StackEvents": [new, old]}, {"StackName": DEV_STACK_ID})
+    # Following reads the state, then the events (once the state is final, those are all).
     cf.add_response("describe_stacks", {"Stacks": [{"StackName": DEV_STACK, "StackId": DEV_STACK_ID, "StackStatus": "UPDATE_COMPLETE",
                                                     "CreationTime": T0}]}, {"StackName": DEV_STACK_ID})
     cf.add_response("describe_stack_events", {"StackEvents": [new, old]}, {"StackName": DEV_STACK_ID})
