@@ -26,12 +26,10 @@ class Asked:
 @lru_cache(maxsize=None)
 def handler_permissions(region: str, resource_type: str) -> dict[str, tuple[str, ...]]:
     """action -> the handler operations that call it; {} for a type without a schema."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    from cfnlint.schema._exceptions import ResourceNotFoundError
+    from pipekit.checks.permissions.cfnlint_data import resource_schema  # not cfn-lint's manager: see there
 
-    try:
-        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
-    except ResourceNotFoundError:
+    schema = resource_schema(region, resource_type)
+    if schema is None:
         return {}
     found: dict[str, list[str]] = {}
     for operation in OPERATIONS:

@@ -8,9 +8,7 @@ ARN is written ".*"."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources as importlib_resources
 from typing import Optional
 
 from pipekit.checks.permissions.glob import match
@@ -18,8 +16,9 @@ from pipekit.checks.permissions.glob import match
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    path = importlib_resources.files("cfnlint") / "data" / "AdditionalSpecs" / "Policies.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    from pipekit.checks.permissions.cfnlint_data import policies
+
+    return policies()
 
 
 def _split(action: str) -> tuple[str, str]:
