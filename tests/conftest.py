@@ -110,10 +110,11 @@ def moto_endpoint():
     """One moto server for the session, on a free 127.0.0.1 port; stopped at the end."""
     from moto.server import ThreadedMotoServer
 
-    from moto_aws import free_port, patch_moto_cloudformation, register_stand_in_models
+    from moto_aws import free_port, patch_moto_cloudformation, patch_moto_sam_transform, register_stand_in_models
 
     patcher = pytest.MonkeyPatch()
     patch_moto_cloudformation(patcher)
+    patch_moto_sam_transform(patcher)
     register_stand_in_models()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -116,6 +116,7 @@ def register_stand_in_models() -> None:
         return
     for resource_type, (service, resource) in STAND_IN_TYPES.items():
         _STAND_INS.append(_make_stand_in(CloudFormationModel, resource_type, service, resource))
+    _STAND_INS.append(_lambda_alias_model(CloudFormationModel))
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
 
@@ -166,3 +167,92 @@ def _make_stand_in(base, resource_type: str, service: str, resource: str):
 
     StandIn.__name__ = f"StandIn{resource_type.replace(':', '')}"
     return StandIn
+
+
+def _lambda_alias_model(base):
+    """AWS::Lambda::Alias, which moto's CloudFormation lacks (SAM's AutoPublishAlias makes
+    one): a real alias in moto's Lambda, so that GetAlias answers as in AWS."""
+
+    class LambdaAliasModel(base):
+        __module__ = "moto.pipekit_stand_ins"
+
+        def __init__(self, arn: str) -> None:
+            self.arn = arn
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "Name"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::Lambda::Alias"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "AliasArn"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            from moto.awslambda.models import lambda_backends
+
+            props = cloudformation_json.get("Properties", {})
+            alias = lambda_backends[account_id][region_name].create_alias(
+                name=props["Name"], function_name=props["FunctionName"], function_version=str(props["FunctionVersion"]),
+                description="", routing_config=None,
+            )
+            return cls(alias.arn)
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            from moto.awslambda.models import lambda_backends
+
+            props = cloudformation_json.get("Properties", {})
+            alias = lambda_backends[account_id][region_name].update_alias(
+                name=props["Name"], function_name=props["FunctionName"], function_version=str(props["FunctionVersion"]),
+                description="", routing_config=None,
+            )
+            return cls(alias.arn)
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+            return None
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.arn
+
+        def get_cfn_attribute(self, attribute_name: str) -> str:
+            return self.arn
+
+        def is_created(self) -> bool:
+            return True
+
+    return LambdaAliasModel
+
+
+def patch_moto_sam_transform(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CloudFormation runs the SAM transform when it creates a change set; moto does not,
+    and skips every AWS::Serverless resource. Run the same translator pipekit's validate
+    runs (checks.tools.transform) on such a template before moto reads it, so that a
+    deployed service stack has its functions, versions and aliases as in AWS."""
+    import json
+
+    from moto.cloudformation.models import CloudFormationBackend
+
+    from pipekit.checks.tools import transform
+    from pipekit.project import cfn_yaml
+
+    from moto.awslambda.models import LambdaVersion
+
+    # SAM reads a published version's number with GetAtt <Version>.Version.
+    monkeypatch.setattr(LambdaVersion, "has_cfn_attr", classmethod(lambda cls, attr: attr == "Version"), raising=False)
+    monkeypatch.setattr(LambdaVersion, "get_cfn_attribute", lambda self, attr: str(self.version), raising=False)
+    original = CloudFormationBackend.create_change_set
+
+    def create_change_set(self, stack_name, change_set_name, template, *args, **kwargs):
+        body = cfn_yaml.loads(template)
+        if body.get("Transform") == "AWS::Serverless-2016-10-31":
+            template = json.dumps(transform(body, self.region_name, lambda logical_id, path: path))
+        return original(self, stack_name, change_set_name, template, *args, **kwargs)
+
+    monkeypatch.setattr(CloudFormationBackend, "create_change_set", create_change_set)

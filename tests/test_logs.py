@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from conftest import example_config, example_data, write_config  # noqa: F401
+from conftest import example_data, write_config
 from eventstream_aws import LiveTailClient, session
 from pipekit.aws.lambda_ import Alias
 from pipekit.aws.logs import Logs

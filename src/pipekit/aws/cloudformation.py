@@ -60,6 +60,7 @@ class Stack:
     last_updated: Optional[datetime] = None
     capabilities: tuple[str, ...] = ()
     parameter_keys: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def in_progress(self) -> bool:
@@ -141,6 +142,7 @@ class CloudFormation(DriftCalls):
             last_updated=raw.get("LastUpdatedTime") or raw.get("CreationTime"),
             capabilities=tuple(raw.get("Capabilities", [])),
             parameter_keys=tuple(p["ParameterKey"] for p in raw.get("Parameters", [])),
+            tags={t["Key"]: t["Value"] for t in raw.get("Tags", [])},
         )
 
     def create_change_set(
@@ -156,6 +158,7 @@ class CloudFormation(DriftCalls):
         client_token: Optional[str] = None,
         description: str = "created by pipekit",
         template_url: str = "",
+        role_arn: Optional[str] = None,
     ) -> str:
         """With template_url, CloudFormation reads the template from S3 (for one too large
         to pass inline); template_body is then only what pipekit reviews."""
@@ -172,6 +175,8 @@ class CloudFormation(DriftCalls):
             "IncludeNestedStacks": True,
             "Description": description,
         }
+        if role_arn:
+            kwargs["RoleARN"] = role_arn  # the stack's service role, as the pipeline deploys it
         if client_token:  # a retried request is then recognised as the same one
             kwargs["ClientToken"] = client_token
         try:

@@ -27,3 +27,19 @@ class Lambda:
         extra = ((raw.get("RoutingConfig") or {}).get("AdditionalVersionWeights")) or {}
         weights = {raw["FunctionVersion"]: round(1 - sum(extra.values()), 4), **{v: float(w) for v, w in extra.items()}}
         return Alias(function, name, raw["FunctionVersion"], weights)
+
+    def function_code_updating(self, function: str, zip_bytes: bytes) -> None:
+        """UpdateFunctionCode with a zip; the function then updates for a while."""
+        self.client.update_function_code(FunctionName=function, ZipFile=zip_bytes)
+
+    def update_state(self, function: str) -> tuple[str, str]:
+        """(LastUpdateStatus, its reason): InProgress, Successful or Failed."""
+        raw = self.client.get_function_configuration(FunctionName=function)
+        return raw.get("LastUpdateStatus") or "Successful", raw.get("LastUpdateStatusReason", "")
+
+    def publish_version(self, function: str) -> str:
+        return self.client.publish_version(FunctionName=function)["Version"]
+
+    def point_alias(self, function: str, alias: str, version: str) -> None:
+        """All of the alias's traffic to `version` (any routing to another version ends)."""
+        self.client.update_alias(FunctionName=function, Name=alias, FunctionVersion=version, RoutingConfig={"AdditionalVersionWeights": {}})

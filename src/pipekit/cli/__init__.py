@@ -27,6 +27,7 @@ COMMANDS = {
     "drift": "pipekit.cli.drift:drift",
     "schema": "pipekit.cli.schema:schema",
     "completion": "pipekit.cli.completion:completion",
+    "dev": "pipekit.cli.dev:dev",
 }
 
 
@@ -125,6 +126,7 @@ def main(ctx: click.Context, config_path: Optional[Path], endpoint_url: Optional
       pipekit gate override --env prod --condition entry   let a release past a stage condition
       pipekit status                                  where every environment stands
       pipekit logs --env prod --version new -f        the new version's lines, as they come
+      pipekit dev deploy --watch                      your own stack in dev, from your code
       pipekit rollback --env prod --dry-run           get a bad release out
       pipekit drift --env dev                         what changed outside CloudFormation
 

@@ -232,6 +232,24 @@ class Review(_Model):
     )
 
 
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class PersonalStacks(_Model):
+    """`pipekit dev deploy` may put developers' own stacks in this environment's account."""
+
+    bucket: Optional[str] = Field(
+        default=None, description="a bucket in this environment's account for their code (default: the artifact bucket)"
+    )
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not BUCKET_NAME.match(value):
+            raise ValueError(f"bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens), got {value!r}")
+        return value
+
+
 class Environment(_Model):
     name: str = Field(description="lowercase letters and digits, e.g. dev")
     account: str = Field(description="a key of accounts other than build")
@@ -241,6 +259,16 @@ class Environment(_Model):
     hooks: Optional[HooksOverride] = Field(default=None, description="switch the traffic hooks off here, or change their checks")
     review: Review = Field(default_factory=Review, description="the change-set review in front of a manual approval")
     gates: Gates = Field(default_factory=Gates, description="stage conditions: entry alarms, a deployment window, a bake")
+    personal_stacks: Optional[PersonalStacks] = Field(
+        default=None, description="true (or a mapping with bucket) lets `pipekit dev deploy` put developers' stacks here"
+    )
+
+    @field_validator("personal_stacks", mode="before")
+    @classmethod
+    def _personal(cls, value: object) -> object:
+        if value is True:
+            return {}
+        return None if value is False else value
 
     @field_validator("name")
     @classmethod
@@ -370,6 +398,10 @@ class Config(_Model):
                     "expected an AWS account of its own",
                 ))
             problems += self._hook_problems(env, index)
+            if env.personal_stacks is not None and env.approval == "manual":
+                problems.append((("environments", index, "personal_stacks"),
+                                 f"environment {env.name!r} is gated by a manual approval, so it is not a place for personal stacks; "
+                                 "allow them in a dev environment"))
             if env.review.fail_on != "none" and env.approval != "manual":
                 problems.append((("environments", index, "review"), f"environment {env.name!r}: review.fail_on needs approval: manual (the review runs in front of the approval)"))
         return problems + account_problems(self, build_id)

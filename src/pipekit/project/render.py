@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import shlex
 from importlib import resources
-from pathlib import PurePosixPath
 from typing import Any
 
 import jinja2
 import yaml
 
 from pipekit import __version__
-from pipekit.project import cfn_yaml, conditions, drift_reads, layout, names, pipeline
+from pipekit.project import build_commands, cfn_yaml, conditions, drift_reads, layout, names, pipeline
 from pipekit.config.models import DEPLOYMENT_TYPES, Config
 from pipekit.config.schema import SCHEMA_PATH, schema_text
 from pipekit.review_function import package as review_package
@@ -78,7 +77,6 @@ def template_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # YAML, not HTML
     )
-    env.filters["basename_stem"] = lambda path: PurePosixPath(path).stem
     # A JSON string is a valid double-quoted YAML scalar, whatever quotes it holds.
     env.filters["yaml_string"] = json.dumps
     env.filters["to_yaml"] = to_yaml
@@ -118,9 +116,14 @@ def context(cfg: Config) -> dict:
         "review_code_prefix": review_package.KEY_PREFIX,
         "version": __version__,
         "packaged_template": names.PACKAGED_TEMPLATE,
-        "dotnet_rid": "linux-arm64" if cfg.service.architecture == "arm64" else "linux-x64",
+        # The build's dotnet commands, from the module `pipekit dev deploy` runs them from.
+        "dotnet_commands": {
+            phase: [build_commands.shell_line(c) for c in commands(cfg)]
+            for phase, commands in (("restore", build_commands.restore_commands), ("build", build_commands.build_commands),
+                                    ("test", build_commands.test_commands), ("publish", build_commands.publish_commands))
+        },
+        "test_results_dir": build_commands.TEST_RESULTS_DIR,
         "codebuild_environment_type": "ARM_CONTAINER" if "aarch64" in cfg.build.image else "LINUX_CONTAINER",
-        "restore_projects": list(dict.fromkeys([*cfg.build.projects, *cfg.build.unit_tests])),
         "names": {
             "artifacts_stack": names.artifacts_stack(cfg),
             "artifact_bucket": names.artifact_bucket(cfg),

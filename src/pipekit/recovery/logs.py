@@ -183,7 +183,7 @@ def selection_for(cf: Any, lam: Any, stack: str, groups: list[LogSource], select
     check_selector(selector)
     if cf.describe_stack(stack) is None:
         raise PipekitError(f"stack {stack} does not exist, so it has no versions to select; drop --version")
-    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in cf.resources(stack)}
+    physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId", "") for r in cf.resources(stack)}
     versions = {}
     for function in dict.fromkeys(s.function for s in groups):
         name = physical.get(f"{function}Function")

@@ -83,6 +83,7 @@ class StackPlan:
     # Stacks in other accounts that must be in place before this one is first created.
     prerequisites: tuple[SetupStack, ...] = ()
     template_url: str = ""  # set for a template too large to pass inline (release/template_url.py)
+    role_arn: Optional[str] = None  # the service role CloudFormation deploys the stack with
 
 
 def plan_account(
@@ -266,6 +267,7 @@ class StackDeployer:
             capabilities=list(plan.capabilities),
             tags=plan.tags,
             **({} if execute else {"description": concurrent.FOR_REVIEW}),
+            role_arn=plan.role_arn,
         )
         change_set = self._wait_for_change_set(plan.stack_name, name)
         if change_set.is_empty:

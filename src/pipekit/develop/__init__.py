@@ -1,0 +1,1 @@
+"""The developer's loop: a personal stack built from the working tree (`pipekit dev`)."""
