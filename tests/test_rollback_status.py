@@ -168,6 +168,9 @@ def test_status_json_assert_golden(project, aws):
     prod.stub("lambda").add_response("get_alias", {"Name": "live", "FunctionVersion": "7", "RoutingConfig": {"AdditionalVersionWeights": {"8": 0.1}}})
     prod.stub("codedeploy").add_response("list_deployments", {"deployments": ["d-ABCDEF123"]})
     prod.stub("codedeploy").add_response("get_deployment", deployment("InProgress"))
+    prod.stub("cloudwatch").add_response("describe_alarms", {"MetricAlarms": [
+        {"AlarmName": "orders-svc-prod-OrdersApi-new-version-errors", "StateValue": "OK", "StateReason": "below the threshold",
+         "StateUpdatedTimestamp": T0}]})
     stub_status_pipeline(aws)
     result = run(project, "status", "--env", "prod", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -178,6 +181,7 @@ def test_status_json_assert_golden(project, aws):
     assert env["functions"] == [{"function": FUNCTION, "alias": "live", "version": "7", "weights": {"7": 0.9, "8": 0.1}, "shifting": True}]
     assert report["pipeline"]["waiting_approvals"][0]["answer_with"] == "pipekit approve --env prod"
     assert [s["name"] for s in report["pipeline"]["stages"]] == ["Build", "Prod"]
+    assert [(a["name"], a["state"]) for a in env["alarms"]] == [("orders-svc-prod-OrdersApi-new-version-errors", "OK")]
 
 
 def out_of_reach(aws, monkeypatch, name, error):

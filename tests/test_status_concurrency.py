@@ -20,6 +20,7 @@ def test_environments_are_read_at_once_and_printed_in_the_configs_order(project,
     prod = aws.accounts["prod"]
     prod.stub("cloudformation").add_response("describe_stacks", stack("UPDATE_COMPLETE"))
     prod.stub("cloudformation").add_response("describe_stack_resources", {"StackResources": []})
+    prod.stub("cloudwatch").add_response("describe_alarms", {"MetricAlarms": []})
     prod_read = threading.Event()
     prod.client("cloudformation").meta.events.register("after-call.cloudformation.DescribeStacks", lambda **_: prod_read.set())
     stub_status_pipeline(aws)

@@ -17,21 +17,21 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
         from pipekit.aws.codedeploy import CodeDeploy as wrapper
     elif service == "lambda":
         from pipekit.aws.lambda_ import Lambda as wrapper
+    elif service == "cloudwatch":
+        from pipekit.aws.cloudwatch import CloudWatch as wrapper
     elif service == "logs":
         from pipekit.aws.logs import Logs as wrapper
     elif service == "codepipeline":
         from pipekit.aws.codepipeline import CodePipeline as wrapper
     elif service == "codebuild":
         from pipekit.aws.codebuild import CodeBuild as wrapper
-    elif service == "cloudwatch":
-        from pipekit.aws.cloudwatch import CloudWatch as wrapper
     else:
         raise ValueError(service)
     return wrapper
 
 
 class AwsClients:
-    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs.
+    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs / CloudWatch / CodeBuild.
     Safe to share between threads: each account is opened and checked once."""
 
     def __init__(self, accounts: AccountMap, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:

@@ -1,11 +1,11 @@
-"""CloudWatch: alarm history, as plain data."""
+"""CloudWatch: alarm states and alarm history, as plain data."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -17,9 +17,33 @@ class AlarmStateChange:
     summary: str
 
 
+@dataclass(frozen=True)
+class Alarm:
+    name: str
+    state: str  # OK | ALARM | INSUFFICIENT_DATA
+    reason: str = ""
+    since: Optional[datetime] = None
+
+
 class CloudWatch:
     def __init__(self, client: Any) -> None:
         self.client = client
+
+    def alarms(self, alarm_names: list[str]) -> list[Alarm]:
+        """Those of the named metric alarms that exist, by name (at most 100 names, the
+        API's limit per call)."""
+        if not alarm_names:
+            return []
+        found: list[Alarm] = []
+        kwargs: dict[str, Any] = {"AlarmNames": alarm_names[:100], "AlarmTypes": ["MetricAlarm"]}
+        while True:
+            page = self.client.describe_alarms(**kwargs)
+            for raw in page.get("MetricAlarms", []):
+                found.append(Alarm(raw["AlarmName"], raw.get("StateValue", ""), raw.get("StateReason", ""), raw.get("StateUpdatedTimestamp")))
+            token = page.get("NextToken")
+            if not token:
+                return sorted(found, key=lambda a: a.name)
+            kwargs["NextToken"] = token
 
     def state_changes(self, start: datetime, end: datetime) -> list[AlarmStateChange]:
         """Every alarm's state changes in [start, end], oldest first (DescribeAlarmHistory,

@@ -65,6 +65,22 @@ def hook_log_group(stack: str, function: str, role: str) -> str:
     return f"/aws/lambda/{stack}-{function}-{role}-traffic-hook"
 
 
+def function_errors_alarm(stack: str, function: str) -> str:
+    """The alarm on a function's new-version errors (the service template renders it
+    with stack "${AWS::StackName}")."""
+    return f"{stack}-{function}-new-version-errors"
+
+
+def api_5xx_alarm(stack: str) -> str:
+    return f"{stack}-api-5xx"
+
+
+def service_alarms(cfg: Config, stack: str) -> list[str]:
+    """Every alarm the service template makes in `stack`."""
+    found = [function_errors_alarm(stack, fn.name) for fn in cfg.service.functions]
+    return found + ([api_5xx_alarm(stack)] if cfg.service.api_functions else [])
+
+
 def pipeline_name(cfg: Config) -> str:
     return cfg.project
 

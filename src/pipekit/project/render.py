@@ -107,6 +107,8 @@ def context(cfg: Config) -> dict:
         "codebuild_log_group": names.codebuild_log_group,
         "function_log_group": names.function_log_group,
         "hook_log_group": names.hook_log_group,
+        "function_errors_alarm": names.function_errors_alarm,
+        "api_5xx_alarm": names.api_5xx_alarm,
         "environment_files": [s.template_configuration for s in stages],
         "deployment_types": DEPLOYMENT_TYPES,
         "table_id": "Table",

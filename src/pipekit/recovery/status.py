@@ -48,7 +48,7 @@ def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str
     errors: list[str] = []
     report: dict[str, Any] = {
         "environment": env.name, "account": env.account, "account_id": cfg.account_id(env.account),
-        "stack": None, "functions": [], "deployments": [], "errors": errors,
+        "stack": None, "functions": [], "deployments": [], "alarms": [], "errors": errors,
     }
     cf = _attempt(errors, "", lambda: clients(env.account, "cloudformation"))
     stack = _attempt(errors, "stack", lambda: cf.describe_stack(stack_name)) if cf else None
@@ -70,6 +70,10 @@ def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str
         for deployment in (_attempt(errors, f"deployments of {group}", lambda a=application, g=group: codedeploy.active_deployments(a, g)) or []):
             report["deployments"].append({"id": deployment.deployment_id, "group": deployment.group, "status": deployment.status,
                                           "progress": deployment.progress})
+    watch = _attempt(errors, "cloudwatch", lambda: clients(env.account, "cloudwatch"))
+    for alarm in (_attempt(errors, "alarms", lambda: watch.alarms(names.service_alarms(cfg, stack_name))) or []) if watch else []:
+        report["alarms"].append({"name": alarm.name, "state": alarm.state, "reason": alarm.reason,
+                                 "since": alarm.since.isoformat() if alarm.since else None})
     return report
 
 

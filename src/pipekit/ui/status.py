@@ -30,6 +30,8 @@ def environment_lines(env: dict[str, Any]) -> list[Text]:
     for deployment in env["deployments"]:
         progress = f" {deployment['progress']}".rstrip()
         lines.append(Text.assemble(f"  deployment {deployment['id']} ({deployment['group']}): ", _state(deployment["status"]), progress))
+    for alarm in env.get("alarms", []):
+        lines.append(Text.assemble(f"  alarm {alarm['name']}: ", (alarm["state"], "bold red" if alarm["state"] == "ALARM" else "")))
     lines += [Text.assemble(("  unavailable: ", "red"), error) for error in env["errors"]]
     return lines
 
@@ -120,3 +122,43 @@ class StatusView:
             else:
                 parts.append(Text(f"{name} ... reading", style="dim"))
         return Group(*parts)
+
+
+class WatchView:
+    """status --watch: the whole status redrawn in place on a terminal, with what changed
+    last; elsewhere one JSON object per change (time, changed, status)."""
+
+    def __init__(self, interval: float, as_json: bool) -> None:
+        from pipekit.ui.console import out
+
+        self.interval = interval
+        self.console = out()
+        self.json = as_json or not self.console.is_terminal
+        self.live: Optional[Any] = None
+
+    def changed(self, report: dict[str, Any], changes: list[str]) -> None:
+        from datetime import datetime, timezone
+
+        now = datetime.now(timezone.utc)
+        if self.json:
+            import json
+
+            print(json.dumps({"time": now.isoformat(timespec="seconds"), "changed": changes, "status": report}), flush=True)
+            return
+        from rich.console import Group
+
+        lines = [line for env in report["environments"] for line in environment_lines(env)] + pipeline_lines(report["pipeline"])
+        header = Text(f"every {self.interval:g}s; changed at {now:%H:%M:%S} UTC: {', '.join(changes)}. Ctrl-C stops.", style="dim")
+        view = Group(header, _block(lines))
+        if self.live is None:
+            from rich.live import Live
+
+            self.live = Live(view, console=self.console, refresh_per_second=4)
+            self.live.start()
+        else:
+            self.live.update(view, refresh=True)
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
