@@ -86,7 +86,7 @@ def test_watch_on_a_terminal_redraws_in_place(monkeypatch):
 
     from pipekit.ui.status import WatchView
 
-    screen = Console(file=io.StringIO(), force_terminal=True, width=120)
+    screen = Console(file=io.StringIO(), force_terminal=True, color_system=None, width=120)
     monkeypatch.setattr("pipekit.ui.console.out", lambda: screen)
     view = WatchView(5, as_json=False)
     view.changed(report(), ["prod: functions"])
