@@ -402,3 +402,15 @@ def test_watch_sends_a_code_change_straight_to_the_function_and_ctrl_c_ends_it_w
     assert "live -> version 2" in result.output
     assert "note: dev only: the code went straight into the function" in result.output
     assert result.output.count("creating CREATE change set") == 1 and "creating UPDATE change set" not in result.output
+
+
+def test_ctrl_c_during_a_watched_deploy_ends_the_watch_with_130_not_a_retry(deployed, moto_aws, monkeypatch):
+    from pipekit.develop.deploy import PersonalDeploy as Session
+    from pipekit.release.interrupt import Interrupted
+
+    def interrupted(self):
+        raise Interrupted("interrupted: deleted change set pipekit-x (not executed)")
+
+    monkeypatch.setattr(Session, "once", interrupted)
+    result = dev(deployed, "deploy", "--name", "jane", "--watch")
+    assert result.exit_code == 130 and "still watching" not in result.output
