@@ -80,3 +80,38 @@ def test_a_malformed_channel_id_is_one_line_naming_the_key(tmp_path):
     result = run(root, "render")
     assert result.exit_code == 2
     assert "notifications.slack.channel_id" in result.output and "Traceback" not in result.output
+
+
+def test_the_review_function_publishes_to_the_chat_topic_and_only_there(tmp_path):
+    resources = pipeline(project(tmp_path, slack=SLACK))
+    assert resources["SlackChannel"]["Properties"]["SnsTopicArns"] == [{"Ref": "ChatTopic"}]
+    assert resources["ChatTopic"]["Properties"]["KmsMasterKeyId"] == resources["ReviewFunction"]["Properties"]["KmsKeyArn"]
+    assert resources["ReviewFunction"]["Properties"]["Environment"]["Variables"]["CHAT_TOPIC_ARN"] == {"Ref": "ChatTopic"}
+    statements = resources["ReviewRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert [s["Resource"] for s in statements if "sns:Publish" in str(s["Action"])] == [{"Ref": "ChatTopic"}]
+
+
+def _chat_preflight(change=None):
+    from pipekit.checks.permissions.model import DENIED
+    from pipekit.checks.permissions.preflight import preflight
+    from pipekit.project import names
+    from pipekit.project.render import render_all
+    from conftest import config_from
+    data = example_data()
+    data["notifications"] = {"slack": SLACK}
+    cfg = config_from(data)
+    files = render_all(cfg)
+    templates = {rel: cfn_yaml.loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}
+    if change:
+        change(templates[names.PIPELINE_TEMPLATE]["Resources"])
+    return {(f.action, f.resource) for f in preflight(templates, cfg) if f.rule == DENIED}
+
+
+def test_the_preflight_proves_the_chat_grant_and_misses_it_when_taken_away():
+    assert _chat_preflight() == set()
+
+    def without_grant(resources):
+        document = resources["ReviewRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "TellTheChat"]
+
+    assert _chat_preflight(without_grant) == {("sns:Publish", "arn:aws:sns:eu-west-1:111111111111:orders-pipeline-chat")}

@@ -163,8 +163,11 @@ def _client(service: str):
 
 class Stubs:
     def __init__(self) -> None:
-        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild", "accessanalyzer")
-        self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild, self.accessanalyzer = (_client(s) for s in services)
+        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild", "accessanalyzer", "sns")
+        self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild, self.accessanalyzer, self.sns = (_client(s) for s in services)
+        # Every Publish the handler attempts, stubbed or not (the handler swallows chat errors).
+        self.published = []
+        self.sns.meta.events.register("provide-client-params.sns.Publish", lambda params, **_: self.published.append(params))
         self.stubbers = {name: Stubber(getattr(self, name)) for name in services}
         self.credentials = []
         for stubber in self.stubbers.values():
@@ -178,7 +181,7 @@ class Stubs:
             self.credentials.append(credentials)
             return self.cloudformation
 
-        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild, self.accessanalyzer)
+        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild, self.accessanalyzer, self.sns)
 
     def done(self) -> None:
         for stubber in self.stubbers.values():
@@ -387,12 +390,9 @@ def test_a_denied_role_and_bad_parameters_are_failure_results():
     assert failure.value["type"] == "ConfigurationError" and "sometimes" in failure.value["message"]
 
 
-def test_a_stage_rollback_is_reviewed_and_says_so_in_report_summary_and_variable():
-    """The stage runs a ROLLBACK execution (GetPipelineState's type, GetPipelineExecution's
-    rollbackMetadata, both as botocore's model spells them). The job's execution_id may be
-    the target's (a rollback reuses the target's variables): the report is keyed by the
-    rollback execution's own id, so it does not overwrite the target's report."""
-    stubs = Stubs()
+def stub_rollback_review(stubs: Stubs) -> None:
+    """A ROLLBACK execution runs the stage (GetPipelineState's type, GetPipelineExecution's
+    rollbackMetadata, as botocore's model spells them) and reviews a clean change set."""
     stub_stage(stubs, ROLLBACK_EXECUTION, "ROLLBACK")
     stubs["codepipeline"].add_response(
         "get_pipeline_execution",
@@ -402,6 +402,15 @@ def test_a_stage_rollback_is_reviewed_and_says_so_in_report_summary_and_variable
     )
     stub_assume_role(stubs)
     stub_change_set(stubs, [change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
+
+
+def test_a_stage_rollback_is_reviewed_and_says_so_in_report_summary_and_variable():
+    """The stage runs a ROLLBACK execution (GetPipelineState's type, GetPipelineExecution's
+    rollbackMetadata, both as botocore's model spells them). The job's execution_id may be
+    the target's (a rollback reuses the target's variables): the report is keyed by the
+    rollback execution's own id, so it does not overwrite the target's report."""
+    stubs = Stubs()
+    stub_rollback_review(stubs)
     body = Capture()
     url = stub_report(stubs, body, ROLLBACK_EXECUTION)
     details = Capture()
@@ -516,3 +525,73 @@ def test_the_public_access_checks_name_types_access_analyzer_knows():
     assert set(access_analyzer.PUBLIC_CHECK_TYPES.values()) <= known
     documents = {(kind, prop) for kind, docs in access.DOCUMENTS.items() for prop, _ in docs}
     assert set(access_analyzer.PUBLIC_CHECK_TYPES) <= documents
+
+
+# ---------------------------------------------------------------- the verdict to the chat channels
+
+CHAT_TOPIC = "arn:aws:sns:eu-west-1:111111111111:orders-chat"
+
+
+def test_with_a_chat_topic_the_verdict_and_report_link_are_one_custom_notification():
+    """Amazon Q Developer in chat applications' custom notification schema: version 1.0,
+    source custom, content.textType client-markdown (admin guide, Event schema)."""
+    stubs = Stubs()
+    stub_stage(stubs)
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "Table", "AWS::DynamoDB::Table", replacement="True"),
+                            change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
+    url = stub_report(stubs, Capture())
+    message = Capture()
+    stubs["sns"].add_response("publish", {"MessageId": "m-1"}, {"TopicArn": CHAT_TOPIC, "Message": message})
+    stubs["codepipeline"].add_response("put_job_failure_result", {}, {"jobId": JOB_ID, "failureDetails": ANY})
+    assert fn.handle(job(fail_on="data-loss"), stubs.clients(), {**ENVIRON, "CHAT_TOPIC_ARN": CHAT_TOPIC}) == "failed"
+    stubs.done()
+    sent = json.loads(message.value)
+    assert (sent["version"], sent["source"], sent["content"]["textType"]) == ("1.0", "custom", "client-markdown")
+    assert sent["content"]["title"] == "orders Prod: blocked by review.fail_on `data-loss`"
+    description = sent["content"]["description"]
+    assert "Verdict: 1 data-loss in 2 changes" in description and "- data-loss `Table`" in description
+    assert "`OrdersFunction`" not in description  # no risk, not listed
+    assert f"Environment `prod`, pipeline execution `{EXECUTION}`" in description and url in description
+    assert "ROLLBACK" not in description
+    assert sent["metadata"] == {"threadId": EXECUTION, "summary": "1 data-loss in 2 changes", "relatedResources": [url]}
+    assert set(sent) <= {"version", "source", "id", "content", "metadata"}  # only documented fields
+
+
+def test_a_rollback_says_so_in_the_chat_and_a_passing_review_waits_for_approval():
+    stubs = Stubs()
+    stub_rollback_review(stubs)
+    stub_report(stubs, Capture(), ROLLBACK_EXECUTION)
+    message = Capture()
+    stubs["sns"].add_response("publish", {"MessageId": "m-1"}, {"TopicArn": CHAT_TOPIC, "Message": message})
+    stubs["codepipeline"].add_response("put_job_success_result", {}, {"jobId": JOB_ID, "outputVariables": ANY, "executionDetails": ANY})
+    assert fn.handle(job(), stubs.clients(), {**ENVIRON, "CHAT_TOPIC_ARN": CHAT_TOPIC}) == "succeeded"
+    stubs.done()
+    sent = json.loads(message.value)
+    assert sent["content"]["title"] == "orders Prod: reviewed, approval next"
+    assert f"ROLLBACK to execution {EXECUTION}: a stage rollback" in sent["content"]["description"]
+
+
+def test_without_a_chat_channel_nothing_is_published():
+    stubs = Stubs()
+    stub_stage(stubs)
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
+    stub_report(stubs, Capture())
+    stubs["codepipeline"].add_response("put_job_success_result", {}, {"jobId": JOB_ID, "outputVariables": ANY, "executionDetails": ANY})
+    assert fn.handle(job(), stubs.clients(), ENVIRON) == "succeeded"
+    stubs.done()
+    assert stubs.published == []
+
+
+def test_a_chat_that_cannot_be_reached_does_not_change_the_jobs_answer():
+    stubs = Stubs()
+    stub_stage(stubs)
+    stub_assume_role(stubs)
+    stub_change_set(stubs, [change("Modify", "OrdersFunction", "AWS::Lambda::Function")])
+    stub_report(stubs, Capture())
+    stubs["sns"].add_client_error("publish", service_error_code="AuthorizationError", service_message="not authorized", http_status_code=403)
+    stubs["codepipeline"].add_response("put_job_success_result", {}, {"jobId": JOB_ID, "outputVariables": ANY, "executionDetails": ANY})
+    assert fn.handle(job(), stubs.clients(), {**ENVIRON, "CHAT_TOPIC_ARN": CHAT_TOPIC}) == "succeeded"
+    stubs.done()
+    assert [p["TopicArn"] for p in stubs.published] == [CHAT_TOPIC]

@@ -11,6 +11,9 @@ A stage rollback re-runs this review: the function detects it (release/rollback_
 and says so in the report, the summary and the output variable EXECUTION, which the
 approval's message shows ("ROLLBACK to execution <id>", or "Release").
 
+With chat channels configured (CHAT_TOPIC_ARN), the verdict, risks and report link also go
+to them as one custom notification (review_function/chat_message.py).
+
 Only boto3 (from the Lambda runtime) and the modules review_function/package.py puts
 beside it are imported here: no pydantic, click, rich or jinja2."""
 
@@ -31,6 +34,8 @@ from pipekit.release.access_analyzer import markdown as analyzer_markdown
 from pipekit.release.changesets import load_review
 from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
+from pipekit.review_function.chat_message import chat_message, risk_lines
+from pipekit.review_function.chat_message import publish as publish_chat
 from pipekit.review_function.release_dossier import release_dossier
 from pipekit.ui.dossier import render_markdown as dossier_markdown
 from pipekit.ui.review import render_markdown
@@ -61,6 +66,7 @@ class Outcome:
     tripped: bool
     fail_on: str
     rollback: Optional[Rollback]
+    chat: Optional[dict] = None  # the custom notification for the chat channels, when they are configured
 
     @property
     def execution(self) -> str:
@@ -76,6 +82,7 @@ class Clients:
     cloudformation: Callable[[dict], Any]
     codebuild: Any = None  # the candidate's test reports, for the release dossier
     accessanalyzer: Any = None  # a second opinion on the changed policy documents
+    sns: Any = None  # the verdict to the chat channels' topic (CHAT_TOPIC_ARN)
 
 
 def report_key(execution_id: str, environment: str) -> str:
@@ -116,6 +123,7 @@ def handle(event: dict, clients: Clients, environ: dict[str, str]) -> str:
         code = ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code", "")
         failure = "PermissionError" if code in ("AccessDenied", "AccessDeniedException") else "JobFailed"
         return _fail(clients, job_id, f"{type(exc).__name__}: {exc}", failure)
+    _tell_chat(clients, environ, result)
     prefix = f"{result.execution}: " if result.rollback else ""
     if result.tripped:
         return _fail(clients, job_id, f"{prefix}The change set trips review.fail_on ({result.fail_on}): {result.verdict}. Report: {result.url}")
@@ -164,7 +172,23 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
         ServerSideEncryption="aws:kms",
         SSEKMSKeyId=key_arn,
     )
-    return Outcome(review.verdict(), url, review.trips(params["fail_on"]), params["fail_on"], rollback)
+    tripped, execution = review.trips(params["fail_on"]), rollback.describe() if rollback else RELEASE
+    chat = chat_message(
+        pipeline=params["pipeline"], stage=params["stage"], environment=env, execution_id=execution_id, verdict=review.verdict(),
+        risks=risk_lines(review.all_changes()), execution=execution, tripped=tripped, fail_on=params["fail_on"], url=url,
+    )
+    return Outcome(review.verdict(), url, tripped, params["fail_on"], rollback, chat)
+
+
+def _tell_chat(clients: Clients, environ: dict[str, str], result: Outcome) -> None:
+    """Publishes the verdict to the chat topic, if any; a chat outage never fails the review."""
+    topic = environ.get("CHAT_TOPIC_ARN")
+    if not topic or clients.sns is None or result.chat is None:
+        return
+    try:
+        publish_chat(clients.sns, topic, result.chat)
+    except Exception as exc:  # noqa: BLE001 - the job's answer matters more than the chat message
+        print(f"pipekit review: the chat message was not sent: {type(exc).__name__}: {exc}")
 
 
 def _access_analyzer(clients: Clients, review: Any) -> str:
@@ -206,7 +230,7 @@ def _clients() -> Clients:
         )
 
     return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation, boto3.client("codebuild"),
-                   boto3.client("accessanalyzer"))
+                   boto3.client("accessanalyzer"), boto3.client("sns"))
 
 
 _CLIENTS: Optional[Clients] = None

@@ -53,6 +53,7 @@ MODULES = (
     "ui/review.py",
     "ui/review_rows.py",
     "review_function/__init__.py",
+    "review_function/chat_message.py",
     "review_function/handler.py",
     "review_function/release_dossier.py",
 )

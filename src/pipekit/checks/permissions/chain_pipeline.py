@@ -172,6 +172,9 @@ def review_function_needs(stack: Stack) -> Iterator[Need]:
             yield need(role, "sts:AssumeRole", str(parameters["review_role_arn"]), why + " reads the change set through this role")
         key = f"arn:{stack.partition}:s3:::{bucket}/reviews/{unknown(f'{bucket} review report')}"
         yield need(role, "s3:PutObject", key, why + " publishes the review report")
+        chat_topic = ((props.get("Environment") or {}).get("Variables") or {}).get("CHAT_TOPIC_ARN")
+        if chat_topic:  # review_function/chat_message.py: the verdict to the chat channels
+            yield need(role, "sns:Publish", str(chat_topic), why + " tells the chat channels the verdict")
 
 
 def _dossier_build_needs(stack: Stack, role: str, why: str) -> Iterator[Need]:
