@@ -73,3 +73,64 @@ def test_sessions_share_one_loader_but_not_their_event_handlers():
     client = first.create_client("s3", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y")
     with pytest.raises(Exception, match="Invalid bucket name"):
         client.put_object(Bucket="not/a/bucket", Key="k", Body=b"")
+
+
+def test_setup_stacks_are_read_at_once_and_listed_in_setup_order(project, monkeypatch):
+    """dev's target stack answers only after prod's was asked for: read one after the
+    other, dev would wait in vain; read at once, both answer and the order is kept."""
+    from pipekit.config.load import load_config
+    from pipekit.recovery.setup_status import setup_status
+
+    monkeypatch.setattr("pipekit.release.overlap.IN_ORDER", False)
+    prod_asked, waited = threading.Event(), []
+
+    class Stacks:
+        def __init__(self, account):
+            self.account = account
+
+        def describe_stack(self, name):
+            if self.account == "prod":
+                prod_asked.set()
+            if self.account == "dev":
+                waited.append(prod_asked.wait(timeout=5))
+            return None if self.account == "dev" else type("Stack", (), {"status": "CREATE_COMPLETE"})()
+
+    report = setup_status(load_config(project / "pipekit.yaml"), lambda account, service: Stacks(account))
+    assert waited == [True]
+    assert [entry["account"] for entry in report["stacks"]] == ["build", "dev", "prod", "build"]
+    assert [entry["in_place"] for entry in report["stacks"]] == [True, False, True, True]
+    assert [step["account"] for step in report["to_deploy"]] == ["dev"]
+
+
+def test_an_environments_aliases_and_traffic_shifts_are_read_at_once(project, monkeypatch):
+    """The alias read answers only after the deployments were asked for: read one after
+    the other it would wait in vain; the errors keep the order the reads are written in."""
+    from pipekit.config.load import load_config
+    from pipekit.recovery.status import environment_status
+    from test_rollback_status import RESOURCES
+
+    monkeypatch.setattr("pipekit.release.overlap.IN_ORDER", False)
+    deployments_asked, waited = threading.Event(), []
+
+    class Aws:
+        def describe_stack(self, name):
+            return type("Stack", (), {"status": "UPDATE_COMPLETE", "last_updated": None})()
+
+        def resources(self, name):
+            return RESOURCES["StackResources"]
+
+        def alias(self, function):
+            waited.append(deployments_asked.wait(timeout=5))
+            raise RuntimeError("alias unreadable")
+
+        def active_deployments(self, application, group):
+            deployments_asked.set()
+            raise RuntimeError("deployments unreadable")
+
+        def alarms(self, alarm_names):
+            raise RuntimeError("alarms unreadable")
+
+    report = environment_status(load_config(project / "pipekit.yaml"), "prod", lambda account, service: Aws())
+    assert waited == [True]
+    assert [error.split(":")[0] for error in report["errors"]] == [f"alias of {RESOURCES['StackResources'][0]['PhysicalResourceId']}",
+                                                                 f"deployments of {RESOURCES['StackResources'][3]['PhysicalResourceId']}", "alarms"]

@@ -40,6 +40,7 @@ def status(app: Application, env_name: Optional[str], watch: bool, interval: flo
     listed with the reason, and the rest is still shown. Exit 0 even then.
     """
     from pipekit.project import layout
+    from pipekit.release.overlap import started
     from pipekit.recovery.setup_status import setup_status
     from pipekit.recovery.status import status_report
     from pipekit.ui.console import print_json
@@ -62,10 +63,12 @@ def status(app: Application, env_name: Optional[str], watch: bool, interval: flo
         finally:
             view.close()
         return
+    # The setup spans every account; --env looks at one environment. Read alongside the environments.
+    setup = started(lambda: setup_status(cfg, clients)) if not only else None
     if output_format == "json":
         report = status_report(cfg, names, clients, stage)
-        if not only:  # the setup spans every account; --env looks at one environment
-            report = {"project": report.pop("project"), "setup": setup_status(cfg, clients), **report}
+        if setup:
+            report = {"project": report.pop("project"), "setup": setup(), **report}
         print_json(report)
         return
     view, report = StatusView(names), None
@@ -73,5 +76,5 @@ def status(app: Application, env_name: Optional[str], watch: bool, interval: flo
         report = status_report(cfg, names, clients, stage, on_environment=view.arrived)
     finally:
         view.close(report)
-    if not only:
-        print_setup(setup_status(cfg, clients))
+    if setup:
+        print_setup(setup())

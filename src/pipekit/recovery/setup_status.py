@@ -8,20 +8,29 @@ from typing import Any
 
 from pipekit.config.models import Config
 from pipekit.recovery.observe import Clients
-from pipekit.release.setup import in_place, setup_order
+from pipekit.release import overlap
+from pipekit.release.setup import SetupStack, in_place, setup_order
 
 
 def setup_status(cfg: Config, clients: Clients) -> dict[str, Any]:
     stacks: list[dict[str, Any]] = []
     errors: list[str] = []
     to_deploy: list[dict[str, str]] = []
-    for step in setup_order(cfg):
+    order = setup_order(cfg)
+
+    def read(step: SetupStack) -> Any:
+        try:
+            return clients(step.account, "cloudformation").describe_stack(step.stack)
+        except Exception as exc:  # partial access: say what is missing and why, go on
+            return exc
+
+    # One stack per account (the build account's two aside): their round trips overlap.
+    answers = overlap.together(*[lambda step=step: read(step) for step in order], at_most=overlap.ACCOUNTS_AT_ONCE)
+    for step, stack in zip(order, answers):
         entry: dict[str, Any] = {"account": step.account, "account_id": cfg.account_id(step.account), "stack": step.stack,
                                  "what": step.what, "status": None, "in_place": False}
-        try:
-            stack = clients(step.account, "cloudformation").describe_stack(step.stack)
-        except Exception as exc:  # partial access: say what is missing and why, go on
-            errors.append(f"{step.stack} in {step.account}: {exc}")
+        if isinstance(stack, Exception):
+            errors.append(f"{step.stack} in {step.account}: {stack}")
             entry["in_place"] = None  # unknown
             stacks.append(entry)
             continue

@@ -10,12 +10,8 @@ from pipekit.aws.errors import describe
 from pipekit.project import layout, names
 from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.recovery.observe import Clients, service_parts
-from pipekit.release import gates
+from pipekit.release import gates, overlap
 from pipekit.release.polling import Backoff
-
-# Accounts read at once. Each account has its own API rate limits, so reading several
-# together does not add to any one's throttling; the bound keeps sockets and threads few.
-PARALLEL_READS = 10
 
 
 def _attempt(errors: list[str], what: str, read: Callable[[], Any]) -> Any:
@@ -33,7 +29,7 @@ def status_report(cfg: Config, env_names: list[str], clients: Clients, only_stag
     """Every environment and the pipeline, read concurrently (each environment in its own
     account); the report keeps the config's order. on_environment(index, report) is told
     of each environment as it arrives, for a live view."""
-    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL_READS, len(env_names) + 1)), thread_name_prefix="status") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(overlap.ACCOUNTS_AT_ONCE, len(env_names) + 1)), thread_name_prefix="status") as pool:
         pipeline = pool.submit(pipeline_status, cfg, clients, only_stage)
         futures = {pool.submit(environment_status, cfg, name, clients): index for index, name in enumerate(env_names)}
         for future in as_completed(futures):
@@ -57,24 +53,45 @@ def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str
     report["stack"] = {"name": stack_name, "status": stack.status, "last_updated": stack.last_updated.isoformat() if stack.last_updated else None}
     resources = _attempt(errors, "resources", lambda: cf.resources(stack_name)) or []
     functions, groups, _ = service_parts(resources)
-    lam = _attempt(errors, "lambda", lambda: clients(env.account, "lambda"))
-    for function in functions:
-        if function.startswith(names.HOOK_FUNCTION_PREFIX) or lam is None:
-            continue
+    # The aliases and the traffic shifts need nothing from each other: their round trips overlap.
+    # The aliases, the traffic shifts and the alarms need nothing from each other: their round trips overlap.
+    alias_errors: list[str] = []
+    deployment_errors: list[str] = []
+    alarm_errors: list[str] = []
+    report["functions"], report["deployments"], report["alarms"] = overlap.together(
+        lambda: _aliases(alias_errors, env.account, [f for f in functions if not f.startswith(names.HOOK_FUNCTION_PREFIX)], clients),
+        lambda: _deployments(deployment_errors, env.account, groups, clients),
+        lambda: _alarms(alarm_errors, env.account, names.service_alarms(cfg, stack_name), clients),
+    )
+    errors.extend(alias_errors + deployment_errors + alarm_errors)  # in the order the reads are written, whichever answered first
+    return report
+
+
+def _aliases(errors: list[str], account: str, functions: list[str], clients: Clients) -> list[dict[str, Any]]:
+    lam = _attempt(errors, "lambda", lambda: clients(account, "lambda"))
+    found = []
+    for function in functions if lam else []:
         alias = _attempt(errors, f"alias of {function}", lambda fn=function: lam.alias(fn))
         if alias:
-            report["functions"].append({"function": alias.function, "alias": alias.name, "version": alias.version,
-                                        "weights": alias.weights, "shifting": alias.shifting})
-    codedeploy = _attempt(errors, "codedeploy", lambda: clients(env.account, "codedeploy"))
+            found.append({"function": alias.function, "alias": alias.name, "version": alias.version,
+                          "weights": alias.weights, "shifting": alias.shifting})
+    return found
+
+
+def _deployments(errors: list[str], account: str, groups: list[tuple[str, str]], clients: Clients) -> list[dict[str, Any]]:
+    codedeploy = _attempt(errors, "codedeploy", lambda: clients(account, "codedeploy"))
+    found = []
     for application, group in groups:
         for deployment in (_attempt(errors, f"deployments of {group}", lambda a=application, g=group: codedeploy.active_deployments(a, g)) or []):
-            report["deployments"].append({"id": deployment.deployment_id, "group": deployment.group, "status": deployment.status,
-                                          "progress": deployment.progress})
-    watch = _attempt(errors, "cloudwatch", lambda: clients(env.account, "cloudwatch"))
-    for alarm in (_attempt(errors, "alarms", lambda: watch.alarms(names.service_alarms(cfg, stack_name))) or []) if watch else []:
-        report["alarms"].append({"name": alarm.name, "state": alarm.state, "reason": alarm.reason,
-                                 "since": alarm.since.isoformat() if alarm.since else None})
-    return report
+            found.append({"id": deployment.deployment_id, "group": deployment.group, "status": deployment.status,
+                          "progress": deployment.progress})
+    return found
+
+
+def _alarms(errors: list[str], account: str, alarm_names: list[str], clients: Clients) -> list[dict[str, Any]]:
+    watch = _attempt(errors, "cloudwatch", lambda: clients(account, "cloudwatch"))
+    return [{"name": alarm.name, "state": alarm.state, "reason": alarm.reason, "since": alarm.since.isoformat() if alarm.since else None}
+            for alarm in ((_attempt(errors, "alarms", lambda: watch.alarms(alarm_names)) or []) if watch else [])]
 
 
 def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = None) -> dict[str, Any]:
