@@ -66,7 +66,10 @@ def rollback(
     if not yes and not app.confirm(f"Carry out this rollback of {env.name}?"):
         click.echo("Nothing changed.")
         ctx.exit(EXIT_FAILED)
-    result = RollbackRunner(clients, reporter).run(rollback_plan)
+    try:
+        result = RollbackRunner(clients, reporter).run(rollback_plan)
+    finally:
+        reporter.events.stop()  # no live view or heartbeat outlives the command
     reporter.finished(result)
     if not result.ok:
         ctx.exit(EXIT_FAILED)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from datetime import datetime, timezone
+from typing import Optional
 
 from pipekit.release import deploy
 from pipekit.aws.cloudformation import StackEvent
+from pipekit.ui.heartbeat import Heartbeat
 from pipekit.ui.review import render_lines, to_json
 
 RESULT_TEXT = {
@@ -55,30 +58,54 @@ def outcome_lines(outcome: deploy.StackOutcome) -> list[str]:
 
 
 class PlainReporter:
-    """Plain lines on stdout, flushed as they come (CI logs)."""
+    """Plain lines on stdout, flushed as they come (CI logs); during a silent wait, a
+    heartbeat line every 30 s (ui/heartbeat.py)."""
+
+    _heartbeat: Optional[Heartbeat] = None
+    _print_lock = threading.Lock()
 
     def __call__(self, event: deploy.Event) -> None:
         if isinstance(event, deploy.ChangeSetCreating):
             self.say(f"{event.stack}: creating {event.change_set_type} change set {event.change_set}")
+            self.waiting(event.stack, f"creating change set {event.change_set}")
         elif isinstance(event, deploy.StackReplacing):
             self.say(f"{event.stack}: deleting the stack left in {event.status} before creating it again")
+            self.waiting(event.stack, f"deleting the stack left in {event.status}")
         elif isinstance(event, deploy.ChangeSetReady):
+            self.quiet()  # what follows is a question or execute, not a wait on AWS
             self.change_set(event.review)
         elif isinstance(event, deploy.ResourceEvent):
             self.resource(event.event)
         elif isinstance(event, deploy.WaitingForOtherDeploy):
             self.say(f"{event.other.describe(datetime.now(timezone.utc))}; waiting (--wait)")
+            self.waiting(event.other.stack, "queued behind another deploy (--wait)")
 
     def say(self, line: str, style: str = "") -> None:
-        print(line, flush=True)
+        with self._print_lock:
+            print(line, flush=True)
+        if self._heartbeat is not None:
+            self._heartbeat.said()
+
+    def waiting(self, stack: str, what: str) -> None:
+        """A wait on AWS begins; the heartbeat speaks if it stays silent."""
+        if self._heartbeat is None:
+            self._heartbeat = Heartbeat(self.say)
+        self._heartbeat.phase(stack, what)
+        self._heartbeat.start()
+
+    def quiet(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
 
     def executing(self, stack: str, change_set: str) -> None:
         """The change set was approved (or --yes) and is being executed."""
         self.say(f"{stack}: executing change set {change_set}")
+        self.waiting(stack, f"executing change set {change_set}")
 
     def progress(self, subject: str, message: str) -> None:
         """A long wait outside a deploy's change set (a rollback's step): what it is at now."""
         self.say(f"  {message}")
+        self.waiting(subject, message)
 
     def change_set(self, review) -> None:
         for line in render_lines(review):
@@ -102,7 +129,8 @@ class PlainReporter:
         pass
 
     def stop(self) -> None:
-        """End any live display, e.g. before asking a question."""
+        """End any live display or heartbeat, e.g. before asking a question."""
+        self.quiet()
 
 
 class JsonReporter(PlainReporter):

@@ -20,15 +20,11 @@ from pipekit.aws.cloudformation import StackEvent
 from pipekit.release import deploy
 from pipekit.ui.console import out
 from pipekit.ui.deploy_report import PlainReporter
+from pipekit.ui.heartbeat import elapsed
 from pipekit.ui.review import render_table
 from pipekit.ui.styles import status_style
 
 FINISHED = ("_COMPLETE", "_FAILED")
-
-
-def elapsed(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 class DeployView:
@@ -87,6 +83,9 @@ class LiveReporter(PlainReporter):
 
     def progress(self, subject: str, message: str) -> None:
         self._show(subject, message)
+
+    def waiting(self, stack: str, what: str) -> None:
+        """No heartbeat lines: the live view's clock already shows the wait moving."""
 
     def _show(self, stack: str, phase: str, fresh: bool = False) -> None:
         if self.view is None or fresh or self.view.stack != stack:
