@@ -256,3 +256,34 @@ def test_decrypting_for_drift_detection_must_go_through_lambda(example):
 
     denied = [f for f in new_findings(example, any_service) if f.principal == REVIEW and f.action == "kms:Decrypt"]
     assert denied and denied[0].rule == DENIED
+
+
+# ---------------------------------------------------------------- the dossier reads Dev's alarm history
+
+DEV_REVIEW_ROLE = "arn:aws:iam::222222222222:role/orders-review"
+
+
+def _without_alarm_history(templates):
+    role = templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["ReviewRole"]["Properties"]
+    for policy in role["Policies"]:
+        statements = policy["PolicyDocument"]["Statement"]
+        policy["PolicyDocument"]["Statement"] = [s for s in statements if s.get("Sid") != "ReadServiceAlarmHistory"]
+
+
+def _without_dev_review_role(templates):
+    document = templates[names.PIPELINE_TEMPLATE]["Resources"]["ReviewRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    statement = next(s for s in document["Statement"] if s.get("Sid") == "AssumeTargetReviewRoles")
+    statement["Resource"] = [arn for arn in statement["Resource"] if arn != DEV_REVIEW_ROLE]
+
+
+def test_the_dev_review_role_must_read_exactly_the_services_alarm_history(example):
+    found = new_findings(example, _without_alarm_history)
+    assert {(f.rule, f.principal, f.action, f.resource) for f in found} == {
+        (DENIED, DEV_REVIEW_ROLE, "cloudwatch:DescribeAlarmHistory", f"arn:aws:cloudwatch:eu-west-1:222222222222:alarm:{alarm}")
+        for alarm in ("orders-svc-dev-OrdersApi-new-version-errors", "orders-svc-dev-api-5xx")
+    }
+
+
+def test_the_review_function_must_be_allowed_to_assume_devs_review_role(example):
+    found = new_findings(example, _without_dev_review_role)
+    assert {(f.rule, f.principal, f.action, f.resource) for f in found} == {(DENIED, REVIEW_FUNCTION_ROLE, "sts:AssumeRole", DEV_REVIEW_ROLE)}

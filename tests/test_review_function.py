@@ -19,7 +19,7 @@ from botocore.validate import ParamValidator
 from conftest import VARIANTS, config_from
 from drift_stubs import resource_drift, stub_detection
 from stubbed_aws import T0
-from pipekit.project import cfn_yaml, layout
+from pipekit.project import cfn_yaml, layout, names
 from pipekit.project.render import render_all
 from pipekit.review_function import handler as fn
 
@@ -63,6 +63,7 @@ def test_the_review_is_a_lambda_invoke_with_the_job_as_user_parameters(name):
     model = botocore.session.get_session().get_service_model("codepipeline")
     gated = [s for s in layout.stages(cfg) if s.approval_action]
     assert not any(p.startswith("reviewspec") for p in files)
+    envs = [e.name for e in cfg.environments]
     for stage in layout.stages(cfg):
         actions = {a["Name"]: a for a in stages[stage.name]["Actions"]}
         if not stage.approval_action:
@@ -76,7 +77,14 @@ def test_the_review_is_a_lambda_invoke_with_the_job_as_user_parameters(name):
         assert review["Configuration"]["FunctionName"] == {"Ref": "ReviewFunction"}
         assert "InputArtifacts" not in review and review["Namespace"] == f"{stage.env.title}Review"
         job = json.loads(review["Configuration"]["UserParameters"])
-        assert job == {
+        index = envs.index(stage.env.name)
+        # The environment before (if any): its review role and the service's alarms there.
+        previous = {} if not index else {
+            "previous_review_role_arn": layout.stages(cfg)[index - 1].target.review_role_arn,
+            "previous_alarms": names.service_alarms(cfg, names.service_stack(cfg, envs[index - 1])),
+        }
+        assert previous.get("previous_alarms", True)  # the service has alarms to read
+        assert job == {**previous,
             "pipeline": cfg.project,
             "stage": stage.name,
             "environment": stage.env.name,
@@ -86,7 +94,7 @@ def test_the_review_is_a_lambda_invoke_with_the_job_as_user_parameters(name):
             "fail_on": stage.env.review.fail_on,
             "execution_id": "#{codepipeline.PipelineExecutionId}",
         }
-        assert set(job) == set(fn.PARAMETERS)
+        assert set(job) == set(fn.PARAMETERS) | (set(fn.PREVIOUS_ALARMS_PARAMETERS) if index else set())
         report = ParamValidator().validate(_declaration(review), model.shape_for("ActionDeclaration"))
         assert not report.has_errors(), report.generate_report()
         limit = model.shape_for("ActionConfigurationValue").metadata["max"]
@@ -115,9 +123,11 @@ def test_the_review_role_grants_what_the_function_does_and_no_more(example_confi
     statements = {s["Sid"]: s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]}
     assert statements["AnswerTheJob"]["Resource"] == "*"
     assert sorted(statements["AnswerTheJob"]["Action"]) == ["codepipeline:PutJobFailureResult", "codepipeline:PutJobSuccessResult"]
+    # The gated environment's review role (prod), then dev's: the alarm history before prod.
     assert statements["AssumeTargetReviewRoles"]["Resource"] == [
         s.target.review_role_arn for s in layout.stages(example_config) if s.approval_action
-    ] == ["arn:aws:iam::333333333333:role/orders-review"]
+    ] + [s.previous_review_role_arn for s in layout.stages(example_config) if s.previous_review_role_arn] == [
+        "arn:aws:iam::333333333333:role/orders-review", "arn:aws:iam::222222222222:role/orders-review"]
     assert statements["WriteReports"]["Action"] == "s3:PutObject"
     assert statements["WriteReports"]["Resource"]["Fn::Sub"][0] == "${Bucket}/reviews/*"
     assert statements["Logs"]["Resource"] == {"Fn::GetAtt": ["ReviewLogGroup", "Arn"]}
@@ -163,8 +173,9 @@ def _client(service: str):
 
 class Stubs:
     def __init__(self) -> None:
-        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild", "accessanalyzer", "sns")
-        self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild, self.accessanalyzer, self.sns = (_client(s) for s in services)
+        services = ("codepipeline", "sts", "s3", "cloudformation", "codebuild", "accessanalyzer", "sns", "cloudwatch")
+        (self.codepipeline, self.sts, self.s3, self.cloudformation, self.codebuild, self.accessanalyzer, self.sns,
+         self.cloudwatch) = (_client(s) for s in services)
         # Every Publish the handler attempts, stubbed or not (the handler swallows chat errors).
         self.published = []
         self.sns.meta.events.register("provide-client-params.sns.Publish", lambda params, **_: self.published.append(params))
@@ -181,7 +192,11 @@ class Stubs:
             self.credentials.append(credentials)
             return self.cloudformation
 
-        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild, self.accessanalyzer, self.sns)
+        def cloudwatch(credentials):
+            self.credentials.append(credentials)
+            return self.cloudwatch
+
+        return fn.Clients(self.codepipeline, self.sts, self.s3, cloudformation, self.codebuild, self.accessanalyzer, self.sns, cloudwatch)
 
     def done(self) -> None:
         for stubber in self.stubbers.values():
@@ -449,10 +464,14 @@ def test_rollback_detection_reads_the_stage_not_the_job_execution_id():
     stubs.done()
 
 
-def test_the_report_starts_with_the_release_dossier():
+DEV_REVIEW_ROLE = "arn:aws:iam::333333333333:role/orders-review"
+DEV_ALARMS = ["orders-svc-dev-OrdersApi-new-version-errors", "orders-svc-dev-api-5xx"]
+
+
+def _report_with_dossier(stub_alarms=None, **params) -> str:
     """The dossier's sources in the build account, stubbed in the order the function reads
     them (tests/test_dossier.py's stubs): the stage before from the declaration, commits,
-    the candidate's tests, its time in Dev; Dev's alarms are another account's."""
+    the candidate's tests, its time in Dev, then (stub_alarms) Dev's alarm history."""
     import test_dossier as td
 
     stubs = Stubs()
@@ -472,17 +491,44 @@ def test_the_report_starts_with_the_release_dossier():
     td.stub_tests(stubs["codepipeline"], stubs["codebuild"])
     stubs["codepipeline"].add_response("list_action_executions", {"actionExecutionDetails": td.CANDIDATE_RUNS},
                                        {"pipelineName": "orders", "maxResults": 100, "filter": {"pipelineExecutionId": td.CANDIDATE}})
+    if stub_alarms:
+        stub_alarms(stubs, td)
     body = Capture()
     stub_report(stubs, body, td.CANDIDATE)
     stubs["codepipeline"].add_response("put_job_success_result", {}, {"jobId": JOB_ID, "outputVariables": ANY, "executionDetails": ANY})
-    assert fn.handle(job(execution_id=td.CANDIDATE), stubs.clients(), ENVIRON) == "succeeded"
+    assert fn.handle(job(execution_id=td.CANDIDATE, **params), stubs.clients(), ENVIRON) == "succeeded"
     stubs.done()
     report = body.value.decode("utf-8")
     assert report.startswith(f"# Release dossier: `prod`, execution `{td.CANDIDATE}`")
     assert report.index("## Commits") < report.index("## Tests") < report.index("## Soak in Dev") < report.index("\n# Change set `")
     assert f"Compare: {td.REPO}/compare/{td.SHA[td.RUNNING]}...{td.SHA[td.CANDIDATE]}" in report
     assert "152 tests, 1 failed" in report and "In Dev since 2026-11-26 07:30 UTC" in report
-    assert "(no access to Dev's alarms from here)" in report
+    return report
+
+
+def test_the_report_starts_with_the_release_dossier():
+    """Without the environment before's review role in the job, Dev's alarms are out of reach."""
+    assert "(no access to Dev's alarms from here)" in _report_with_dossier()
+
+
+def test_the_dossier_reads_devs_alarm_history_through_devs_review_role_alarm_by_alarm():
+    def stub_alarms(stubs, td):
+        stubs["sts"].add_response(
+            "assume_role",
+            {"Credentials": {"AccessKeyId": "ASIADEVREVIEWROLE001", "SecretAccessKey": "secret", "SessionToken": "token",
+                             "Expiration": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)}},
+            {"RoleArn": DEV_REVIEW_ROLE, "RoleSessionName": "pipekit-review-prod-alarms", "DurationSeconds": 900},
+        )
+        since = td.T0 - datetime.timedelta(hours=26)
+        fired = td.alarm(DEV_ALARMS[1], "OK", "ALARM", td.T0 - datetime.timedelta(hours=3))
+        for name, items in ((DEV_ALARMS[0], []), (DEV_ALARMS[1], [fired])):
+            stubs["cloudwatch"].add_response("describe_alarm_history", {"AlarmHistoryItems": items}, {
+                "AlarmName": name, "HistoryItemType": "StateUpdate", "StartDate": since, "EndDate": ANY,
+                "AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "ScanBy": "TimestampAscending"})
+
+    report = _report_with_dossier(stub_alarms, previous_review_role_arn=DEV_REVIEW_ROLE, previous_alarms=DEV_ALARMS)
+    assert "no access to Dev's alarms" not in report
+    assert DEV_ALARMS[1] in report and DEV_ALARMS[0] not in report  # the one that fired, not the quiet one
 
 
 def test_access_analyzer_checks_each_changed_document_and_the_report_shows_its_answer():
@@ -595,3 +641,16 @@ def test_a_chat_that_cannot_be_reached_does_not_change_the_jobs_answer():
     assert fn.handle(job(), stubs.clients(), {**ENVIRON, "CHAT_TOPIC_ARN": CHAT_TOPIC}) == "succeeded"
     stubs.done()
     assert [p["TopicArn"] for p in stubs.published] == [CHAT_TOPIC]
+
+
+def test_alarm_names_that_do_not_fit_user_parameters_are_left_out_whole(example_config):
+    """CodePipeline takes at most 1000 characters of UserParameters: a job that would not
+    fit carries neither the role nor the names (the dossier then says it has no access)."""
+    prod, dev = layout.stages(example_config)[1], layout.stages(example_config)[0]
+    base = {"pipeline": "orders", "execution_id": "x"}
+    fits, role = layout._review_job(example_config, base, (dev.env, dev.target))
+    assert role == dev.target.review_role_arn and json.loads(fits)["previous_alarms"]
+    padded = {**base, "pad": "p" * (layout.USER_PARAMETERS_MAX - len(json.dumps(base)) - 20)}
+    plain, role = layout._review_job(example_config, padded, (dev.env, dev.target))
+    assert role is None and json.loads(plain) == padded and len(plain) <= layout.USER_PARAMETERS_MAX
+    assert prod.previous_review_role_arn == dev.target.review_role_arn and dev.previous_review_role_arn is None

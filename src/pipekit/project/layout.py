@@ -59,6 +59,8 @@ class Stage:
     change_set: str
     parameters: dict[str, str]
     actions: list[Action] = field(default_factory=list)
+    # The review role of the environment before, whose alarm history the review reads.
+    previous_review_role_arn: Optional[str] = None
 
     @property
     def template_configuration(self) -> str:
@@ -111,13 +113,34 @@ def environment_parameters_file(stage: Stage) -> str:
 def stages(cfg: Config) -> list[Stage]:
     """One stage per environment, in the config's order."""
     by_account = {t.account: t for t in targets(cfg)}
-    return [_stage(cfg, env, by_account[env.account]) for env in cfg.environments]
+    envs = cfg.environments
+    return [_stage(cfg, env, by_account[env.account], (envs[i - 1], by_account[envs[i - 1].account]) if i else None)
+            for i, env in enumerate(envs)]
 
 
-def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
+# CodePipeline's limit on an action configuration value (botocore: ActionConfigurationValue).
+USER_PARAMETERS_MAX = 1000
+
+
+def _review_job(cfg: Config, job: dict, previous: Optional[tuple[Environment, Target]]) -> tuple[str, Optional[str]]:
+    """The job as UserParameters, with the environment before's review role and alarm
+    names when it has one and they fit; and the role the review function assumes for them."""
+    plain = json.dumps(job, separators=(",", ":"))
+    if previous is None:
+        return plain, None
+    env, target = previous
+    alarms = names.service_alarms(cfg, names.service_stack(cfg, env.name))
+    full = json.dumps({**job, "previous_review_role_arn": target.review_role_arn, "previous_alarms": alarms}, separators=(",", ":"))
+    if len(full) > USER_PARAMETERS_MAX:  # the report then says the alarms are not read
+        return plain, None
+    return full, target.review_role_arn
+
+
+def _stage(cfg: Config, env: Environment, target: Target, previous: Optional[tuple[Environment, Target]] = None) -> Stage:
     stack = names.service_stack(cfg, env.name)
     change_set = names.change_set(cfg, env.name)
     actions = [Action("CreateChangeSet", "create_change_set", 1)]
+    previous_review_role_arn = None
     if env.approval == "manual":
         review = review_namespace(env)
         # What the review function (pipekit/review_function/handler.py) reviews.
@@ -131,7 +154,8 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
             "fail_on": env.review.fail_on,
             "execution_id": "#{codepipeline.PipelineExecutionId}",
         }
-        actions.append(Action("ReviewChangeSet", "review", 2, namespace=review, user_parameters=json.dumps(job, separators=(",", ":"))))
+        user_parameters, previous_review_role_arn = _review_job(cfg, job, previous)
+        actions.append(Action("ReviewChangeSet", "review", 2, namespace=review, user_parameters=user_parameters))
         custom_data = (
             f"#{{{review}.EXECUTION}}: #{{{review}.VERDICT}}. Change set {change_set} of stack {stack} in account {target.id} ({env.name}); "
             f"the report is linked here. Answer with: pipekit approve --env {env.name}"
@@ -168,4 +192,5 @@ def _stage(cfg: Config, env: Environment, target: Target) -> Stage:
         change_set=change_set,
         parameters=parameters,
         actions=actions,
+        previous_review_role_arn=previous_review_role_arn,
     )

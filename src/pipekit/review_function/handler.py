@@ -27,6 +27,7 @@ from typing import Any, Callable, Optional
 
 from pipekit import __version__
 from pipekit.aws.cloudformation import CloudFormation
+from pipekit.aws.cloudwatch import CloudWatch
 from pipekit.errors import PipekitError
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.access_analyzer import checks as analyzer_checks
@@ -36,12 +37,14 @@ from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
 from pipekit.review_function.chat_message import chat_message, risk_lines
 from pipekit.review_function.chat_message import publish as publish_chat
-from pipekit.review_function.release_dossier import release_dossier
+from pipekit.review_function.release_dossier import NamedAlarmHistory, release_dossier
 from pipekit.ui.dossier import render_markdown as dossier_markdown
 from pipekit.ui.review import render_markdown
 
 # The action's UserParameters (JSON), written by project/layout.py.
 PARAMETERS = ("pipeline", "stage", "environment", "stack", "change_set", "review_role_arn", "fail_on", "execution_id")
+# Optional: the environment before's review role and the service's alarm names there (dossier).
+PREVIOUS_ALARMS_PARAMETERS = ("previous_review_role_arn", "previous_alarms")
 RELEASE = "Release"  # EXECUTION of a standard execution
 REPORT_PREFIX = "reviews"
 # Drift detection may take this long, well inside the function's timeout (pipeline
@@ -83,6 +86,8 @@ class Clients:
     codebuild: Any = None  # the candidate's test reports, for the release dossier
     accessanalyzer: Any = None  # a second opinion on the changed policy documents
     sns: Any = None  # the verdict to the chat channels' topic (CHAT_TOPIC_ARN)
+    # credentials of the environment before's review role -> a CloudWatch client there
+    cloudwatch: Optional[Callable[[dict], Any]] = None
 
 
 def report_key(execution_id: str, environment: str) -> str:
@@ -202,10 +207,26 @@ def _dossier(clients: Clients, params: dict[str, str], execution_id: str, review
     """The release dossier in front of the report; the review never fails for its sake."""
     try:
         dossier = release_dossier(clients.codepipeline, clients.codebuild, params, execution_id, review,
-                                  rollback.describe() if rollback else "", datetime.now(timezone.utc), url)
+                                  rollback.describe() if rollback else "", datetime.now(timezone.utc), url, _previous_alarms(clients, params))
     except Exception as exc:  # noqa: BLE001
         return f"_The release dossier could not be made: {type(exc).__name__}: {exc}_\n\n"
     return dossier_markdown(dossier) + "\n"
+
+
+def _previous_alarms(clients: Clients, params: dict) -> Optional[Callable[[], NamedAlarmHistory]]:
+    """The service's alarms in the environment before, read through its review role; None
+    when the job names no such role (the dossier then says it has no access)."""
+    role, alarm_names = params.get("previous_review_role_arn"), params.get("previous_alarms")
+    if not (isinstance(role, str) and role and isinstance(alarm_names, list) and clients.cloudwatch):
+        return None
+
+    def history() -> NamedAlarmHistory:
+        credentials = clients.sts.assume_role(
+            RoleArn=role, RoleSessionName=_cut(f"pipekit-review-{params['environment']}-alarms", 64), DurationSeconds=900,
+        )["Credentials"]
+        return NamedAlarmHistory(CloudWatch(clients.cloudwatch(credentials)), [str(n) for n in alarm_names])
+
+    return history
 
 
 def _fail(clients: Clients, job_id: str, message: str, failure_type: str = "JobFailed") -> str:
@@ -221,16 +242,18 @@ def _cut(text: str, limit: int) -> str:
 def _clients() -> Clients:
     import boto3
 
-    def cloudformation(credentials: dict) -> Any:
-        return boto3.client(
-            "cloudformation",
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
+    def assumed(service: str) -> Callable[[dict], Any]:
+        def client(credentials: dict) -> Any:
+            return boto3.client(
+                service,
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            )
+        return client
 
-    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), cloudformation, boto3.client("codebuild"),
-                   boto3.client("accessanalyzer"), boto3.client("sns"))
+    return Clients(boto3.client("codepipeline"), boto3.client("sts"), boto3.client("s3"), assumed("cloudformation"), boto3.client("codebuild"),
+                   boto3.client("accessanalyzer"), boto3.client("sns"), assumed("cloudwatch"))
 
 
 _CLIENTS: Optional[Clients] = None

@@ -3,16 +3,20 @@
 It runs in the build account with the function's own role: the commits between what the
 environment runs and the candidate, the candidate's test totals and how long it has run in
 the stage before come from CodePipeline and CodeBuild there. The alarms of the environment
-before are in another account, which the function does not reach: that part says so, and
-`pipekit approve` (run with the approver's access to every account) shows them. The
-approval has not started when the review runs: its expiry is `pipekit approve`'s too."""
+before are in that environment's account: the function reads their history through the
+account's read-only review role, alarm by alarm (the service's alarms, named in the job's
+UserParameters). Without that role in the job (the names do not fit CodePipeline's
+1000-character limit) the part says it has no access, and `pipekit approve` (run with the
+approver's access to every account) shows them. The approval has not started when the
+review runs: its expiry is `pipekit approve`'s too."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pipekit.aws.codebuild import CodeBuild
+from pipekit.aws.cloudwatch import AlarmStateChange, CloudWatch
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.dossier import Dossier
 from pipekit.release.dossier_sources import gather
@@ -31,8 +35,18 @@ def previous_stage(declaration: dict, stage: str) -> Optional[str]:
     return None
 
 
+class NamedAlarmHistory:
+    """The history of the named alarms only: what a role scoped to them may read."""
+
+    def __init__(self, cloudwatch: CloudWatch, alarm_names: list[str]) -> None:
+        self.cloudwatch, self.alarm_names = cloudwatch, alarm_names
+
+    def state_changes(self, start: datetime, end: datetime) -> list[AlarmStateChange]:
+        return self.cloudwatch.state_changes(start, end, self.alarm_names)
+
+
 def release_dossier(codepipeline: Any, codebuild: Any, params: dict[str, str], execution_id: str, review: Review,
-                    rollback: str, now: datetime, report_url: str) -> Dossier:
+                    rollback: str, now: datetime, report_url: str, alarms: Optional[Callable[[], Any]] = None) -> Dossier:
     cp = CodePipeline(codepipeline)
     try:
         before = previous_stage(cp.declaration(params["pipeline"]), params["stage"])
@@ -40,6 +54,6 @@ def release_dossier(codepipeline: Any, codebuild: Any, params: dict[str, str], e
         before = None
     return gather(
         cp, CodeBuild(codebuild), pipeline=params["pipeline"], stage=params["stage"], environment=params["environment"],
-        execution_id=execution_id, review=review, previous=(before, before) if before else None, cloudwatch=None,
+        execution_id=execution_id, review=review, previous=(before, before) if before else None, cloudwatch=alarms,
         approval_since=None, approval_timeout=None, rollback=rollback, now=now, report_url=report_url,
     )

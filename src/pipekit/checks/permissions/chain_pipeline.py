@@ -170,11 +170,25 @@ def review_function_needs(stack: Stack) -> Iterator[Need]:
             yield from _dossier_build_needs(stack, role, why)
         if parameters.get("review_role_arn"):
             yield need(role, "sts:AssumeRole", str(parameters["review_role_arn"]), why + " reads the change set through this role")
+        yield from _previous_alarm_needs(stack, role, parameters, why)
         key = f"arn:{stack.partition}:s3:::{bucket}/reviews/{unknown(f'{bucket} review report')}"
         yield need(role, "s3:PutObject", key, why + " publishes the review report")
         chat_topic = ((props.get("Environment") or {}).get("Variables") or {}).get("CHAT_TOPIC_ARN")
         if chat_topic:  # review_function/chat_message.py: the verdict to the chat channels
             yield need(role, "sns:Publish", str(chat_topic), why + " tells the chat channels the verdict")
+
+
+def _previous_alarm_needs(stack: Stack, role: str, parameters: Mapping[str, Any], why: str) -> Iterator[Need]:
+    """The dossier's alarm history of the environment before, through its review role."""
+    previous = str(parameters.get("previous_review_role_arn") or "")
+    if not previous:
+        return
+    yield need(role, "sts:AssumeRole", previous, why + " reads the alarm history of the environment before through this role")
+    account = previous.split(":")[4]
+    for alarm in parameters.get("previous_alarms") or []:
+        arn = f"arn:{stack.partition}:cloudwatch:{stack.region}:{account}:alarm:{alarm}"
+        for call in data.DOSSIER_ALARM_CALLS:
+            yield need(previous, call, arn, why + " reads whether the candidate's alarms fired in the environment before")
 
 
 def _dossier_build_needs(stack: Stack, role: str, why: str) -> Iterator[Need]:

@@ -60,6 +60,9 @@ ROLLBACK_DETECTION_CALLS = ("codepipeline:GetPipelineState", "codepipeline:GetPi
 DOSSIER_PIPELINE_CALLS = ("codepipeline:GetPipeline", "codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions",
                           "codepipeline:ListActionExecutions")
 DOSSIER_BUILD_CALLS = ("codebuild:BatchGetBuilds",)
+# The alarm history of the environment before, one call per alarm name (pipekit.aws.cloudwatch
+# state_changes with alarm_names), through that environment's review role.
+DOSSIER_ALARM_CALLS = ("cloudwatch:DescribeAlarmHistory",)
 # IAM Access Analyzer's checks of the changed policy documents (pipekit.release.access_analyzer);
 # no resource type in the Service Authorization Reference: "*".
 ACCESS_ANALYZER_CALLS = ("access-analyzer:CheckNoNewAccess", "access-analyzer:CheckNoPublicAccess")
