@@ -18,7 +18,7 @@ from pipekit.config.models import BUILD_ACCOUNT, Config
 from pipekit.config.regions import dns_suffix
 from pipekit.errors import UsageError
 from pipekit.project import names
-from pipekit.release.deploy import CodeUpload, StackPlan
+from pipekit.release.stack_plan import CodeUpload, StackPlan
 
 
 def by_url_when_large(cfg: Config, plan: StackPlan) -> StackPlan:
