@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from conftest import example_data, write_config, write_skeleton
 from pipekit.cli import main
-from pipekit.config import models
+from pipekit.config import notifications
 from pipekit.project import cfn_yaml
 
 SLACK = {"workspace_id": "T012AB3CD", "channel_id": "C012AB3CD"}
@@ -36,11 +36,11 @@ def pipeline(root):
 
 
 @pytest.mark.parametrize("resource_type, prop, pattern", [
-    ("AWS::Chatbot::SlackChannelConfiguration", "SlackWorkspaceId", models.SLACK_WORKSPACE_ID),
-    ("AWS::Chatbot::SlackChannelConfiguration", "SlackChannelId", models.SLACK_CHANNEL_ID),
-    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamId", models.TEAMS_UUID),
-    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamsTenantId", models.TEAMS_UUID),
-    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamsChannelId", models.TEAMS_CHANNEL_ID),
+    ("AWS::Chatbot::SlackChannelConfiguration", "SlackWorkspaceId", notifications.SLACK_WORKSPACE_ID),
+    ("AWS::Chatbot::SlackChannelConfiguration", "SlackChannelId", notifications.SLACK_CHANNEL_ID),
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamId", notifications.TEAMS_UUID),
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamsTenantId", notifications.TEAMS_UUID),
+    ("AWS::Chatbot::MicrosoftTeamsChannelConfiguration", "TeamsChannelId", notifications.TEAMS_CHANNEL_ID),
 ])
 def test_the_id_patterns_are_cfn_lints(resource_type, prop, pattern):
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER

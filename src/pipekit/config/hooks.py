@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class _Model(BaseModel):
+    # Unknown keys are errors: a typo must never be silently ignored. Every config model
+    # (models.py, gates.py, notifications.py) derives from this one.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 

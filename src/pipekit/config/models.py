@@ -6,11 +6,12 @@ import re
 from pathlib import PurePosixPath
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pipekit.config.accounts import account_problems
 from pipekit.config.gates import Gates, path_filter_problem
-from pipekit.config.hooks import Hooks, HooksOverride, checks_for
+from pipekit.config.hooks import Hooks, HooksOverride, _Model, checks_for
+from pipekit.config.notifications import Notifications
 from pipekit.config.validation import Validation
 
 # The project name prefixes S3 buckets, IAM roles, stacks and pipelines. The tightest
@@ -44,11 +45,6 @@ BUILD_ACCOUNT = "build"
 # and one stage per environment of at most five actions, so the stages are what binds.
 MAX_PIPELINE_STAGES = 50
 MAX_ENVIRONMENTS = MAX_PIPELINE_STAGES - 2
-
-
-class _Model(BaseModel):
-    # Unknown keys are errors: a typo must never be silently ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _relative_path(value: str) -> str:
@@ -299,38 +295,6 @@ class Artifacts(_Model):
     noncurrent_version_days: int = Field(
         default=365, ge=30, description="days an overwritten artifact version is kept; current artifacts never expire"
     )
-
-
-# The ids' patterns are those of cfn-lint's schemas for AWS::Chatbot::SlackChannelConfiguration
-# and MicrosoftTeamsChannelConfiguration (tests/test_chat_notifications.py keeps them equal).
-SLACK_WORKSPACE_ID = r"^[0-9A-Z]{1,255}$"
-SLACK_CHANNEL_ID = r"^[A-Za-z0-9]+$"
-TEAMS_UUID = r"^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$"
-TEAMS_CHANNEL_ID = r"^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$"
-
-
-class SlackChannel(_Model):
-    workspace_id: str = Field(pattern=SLACK_WORKSPACE_ID, description="the Slack workspace's id, authorized once in the console, e.g. T012AB3CD")
-    channel_id: str = Field(pattern=SLACK_CHANNEL_ID, description="the channel's id (channel details in Slack), e.g. C012AB3CD")
-
-
-class TeamsChannel(_Model):
-    team_id: str = Field(pattern=TEAMS_UUID, description="the team's id (a UUID), authorized once in the console")
-    tenant_id: str = Field(pattern=TEAMS_UUID, description="the Microsoft Entra tenant's id (a UUID)")
-    channel_id: str = Field(pattern=TEAMS_CHANNEL_ID, description="the channel's id as in its link, URL-encoded: 19%3a...%40thread.tacv2")
-
-
-class Notifications(_Model):
-    email: Optional[str] = Field(default=None, description="subscribed to approvals and pipeline failures")
-    slack: Optional[SlackChannel] = Field(default=None, description="a Slack channel told of approvals needed and failed executions")
-    teams: Optional[TeamsChannel] = Field(default=None, description="a Microsoft Teams channel told of approvals needed and failed executions")
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
-            raise ValueError(f"expected an email address such as releases@example.com, got {value!r}")
-        return value
 
 
 class Config(_Model):
