@@ -184,6 +184,19 @@ def project(tmp_path):
     return tmp_path
 
 
+@pytest.fixture
+def rendered_example(tmp_path, moto_aws):
+    """The example's project in orders/, rendered, with moto answering for its accounts."""
+    from click.testing import CliRunner
+
+    from pipekit.cli import main
+
+    root = tmp_path / "orders"
+    write_config(root, example_data())
+    assert CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
+    return root
+
+
 @pytest.fixture(scope="session")
 def front(moto_endpoint):
     """The fault-injecting layer of fault_layer.py in front of moto, on its own port."""

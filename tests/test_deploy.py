@@ -18,11 +18,8 @@ BUILD, DEV, PROD = "111111111111", "222222222222", "333333333333"
 
 
 @pytest.fixture
-def project(tmp_path, moto_aws):
-    root = tmp_path / "orders"
-    write_config(root, example_data())
-    assert CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
-    return root
+def project(rendered_example):
+    return rendered_example
 
 
 def deploy(project, *args):

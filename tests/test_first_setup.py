@@ -19,7 +19,6 @@ import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
 from pipekit.cli import main
 
 BUILD, DEV, PROD = "111111111111", "222222222222", "333333333333"
@@ -27,11 +26,8 @@ ROLE_ARN = "arn:aws:iam::{account}:role/{name}"
 
 
 @pytest.fixture
-def project(tmp_path, moto_aws):
-    root = tmp_path / "orders"
-    write_config(root, example_data())
-    assert CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
-    return root
+def project(rendered_example):
+    return rendered_example
 
 
 def run(project, *args):
