@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from pipekit.aws.errors import error_code
 from pipekit.release.review import Review
 
 # CloudFormation type (and document) -> Access Analyzer's AccessCheckResourceType
@@ -64,8 +65,7 @@ def _ask(logical_id: str, document: str, check: str, call: Any) -> Check:
     try:
         answer = call()
     except Exception as exc:  # noqa: BLE001 - a check that cannot run is reported, never fatal
-        code = ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code", type(exc).__name__)
-        return Check(logical_id, document, check, "ERROR", f"{code}: {exc}")
+        return Check(logical_id, document, check, "ERROR", f"{error_code(exc) or type(exc).__name__}: {exc}")
     reasons = "; ".join(r.get("description", "") for r in answer.get("reasons") or [] if r.get("description"))
     return Check(logical_id, document, check, answer.get("result", ""), reasons or answer.get("message", ""))
 

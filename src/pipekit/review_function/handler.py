@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 from pipekit import __version__
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.aws.cloudwatch import CloudWatch
+from pipekit.aws.errors import error_code
 from pipekit.errors import PipekitError
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.access_analyzer import checks as analyzer_checks
@@ -125,8 +126,7 @@ def handle(event: dict, clients: Clients, environ: dict[str, str]) -> str:
     except PipekitError as exc:  # ChangeSetUnavailable, AwsError from the wrappers
         return _fail(clients, job_id, str(exc))
     except Exception as exc:  # noqa: BLE001 - every failure becomes the job's answer
-        code = ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code", "")
-        failure = "PermissionError" if code in ("AccessDenied", "AccessDeniedException") else "JobFailed"
+        failure = "PermissionError" if error_code(exc) in ("AccessDenied", "AccessDeniedException") else "JobFailed"
         return _fail(clients, job_id, f"{type(exc).__name__}: {exc}", failure)
     _tell_chat(clients, environ, result)
     prefix = f"{result.execution}: " if result.rollback else ""
