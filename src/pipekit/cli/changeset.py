@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from pipekit.cli.app import Application, pass_app
-from pipekit.cli.options import FAIL_ON, aws_options
+from pipekit.cli.options import aws_options, fail_on_option
 
 
 
@@ -22,14 +22,7 @@ def changeset() -> None:
 @click.option("--stack", help="Stack (default: the environment's service stack).")
 @click.option("--name", help="Change set name or ARN (default: the stack's newest one waiting to run).")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default="none",
-    show_default=True,
-    help="Exit 3 when this risk (or a worse one; 'any' for any risk) is present. "
-    "Order: data-loss, public-access, outage, permission-broadening, permission, overwrites-drift.",
-)
+@fail_on_option("Exit 3")
 @click.option(
     "--drift/--no-drift",
     default=None,

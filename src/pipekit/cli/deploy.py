@@ -8,7 +8,7 @@ from typing import Optional
 import click
 
 from pipekit.cli.app import Application, pass_app
-from pipekit.cli.options import FAIL_ON, aws_options, format_option
+from pipekit.cli.options import aws_options, fail_on_option, format_option
 from pipekit.errors import EXIT_FAILED, PipekitError, UsageError
 
 
@@ -33,14 +33,8 @@ def _parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Parameter for --template; repeatable.")
 @click.option("--wait", "wait_turn", is_flag=True, help="If another deploy works on a stack, queue behind it instead of refusing.")
 @click.option("--replace-failed", is_flag=True, help="Delete a stack left in ROLLBACK_COMPLETE by a failed first create, then create it.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default="none",
-    show_default=True,
-    help="Never execute a change set with this risk (or a worse one; 'any': any risk): show it, leave it, exit 3. "
-    "With any or overwrites-drift, each existing stack's drift is detected first.",
-)
+@fail_on_option("Show the change set, leave it unexecuted and exit 3",
+                " With any or overwrites-drift, each existing stack's drift is detected first.")
 @click.option("--allow-stale", is_flag=True, help="Deploy rendered templates even when pipekit.yaml now renders them differently.")
 @aws_options
 @format_option

@@ -17,8 +17,17 @@ format_option = click.option(
 )
 
 
-# release.review.FAIL_ON, written out so that --help does not import the review (a test keeps them equal)
-FAIL_ON = ["none", "any", "overwrites-drift", "permission", "permission-broadening", "outage", "public-access", "data-loss"]
+
+def fail_on_option(what_happens: str, note: str = ""):
+    """--fail-on RISK; `what_happens` says what the command does when the gate trips."""
+    worst_first = ", ".join(reversed(FAIL_ON[2:]))
+    return click.option(
+        "--fail-on",
+        type=click.Choice(FAIL_ON),
+        default="none",
+        show_default=True,
+        help=f"{what_happens} when this risk (or a worse one; 'any': any risk) is present. Worst first: {worst_first}.{note}",
+    )
 
 
 def aws_options(command):
