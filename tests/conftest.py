@@ -184,17 +184,21 @@ def project(tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def rendered_example(tmp_path, moto_aws):
-    """The example's project in orders/, rendered, with moto answering for its accounts."""
+def render_project(root: Path, data: dict) -> Path:
+    """A project in `root` with this config, rendered by `pipekit render`."""
     from click.testing import CliRunner
 
     from pipekit.cli import main
 
-    root = tmp_path / "orders"
-    write_config(root, example_data())
+    write_config(root, data)
     assert CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
     return root
+
+
+@pytest.fixture
+def rendered_example(tmp_path, moto_aws):
+    """The example's project in orders/, rendered, with moto answering for its accounts."""
+    return render_project(tmp_path / "orders", example_data())
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from click.testing import CliRunner
 
-from conftest import example_data, write_config
+from conftest import example_data, render_project, write_config
 from pipekit.cli import main
 from test_deploy import BUILD, deploy, stacks
 
@@ -27,9 +27,7 @@ def sixteen_environments() -> dict:
 
 @pytest.fixture
 def large(tmp_path, moto_aws):
-    root = tmp_path / "orders"
-    write_config(root, sixteen_environments())
-    assert CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
+    root = render_project(tmp_path / "orders", sixteen_environments())
     assert (root / "infra" / "pipeline.yaml").stat().st_size > 51_200
     return root
 

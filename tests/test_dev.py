@@ -19,7 +19,7 @@ from botocore.stub import ANY, Stubber
 from click.testing import CliRunner
 
 import dotnet_stand_in
-from conftest import config_from, example_data, write_config
+from conftest import config_from, example_data, render_project, write_config
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.aws.lambda_ import Lambda
 from pipekit.cli import main
@@ -53,9 +53,7 @@ def dotnet(tmp_path, monkeypatch):
 @pytest.fixture
 def project(tmp_path, dotnet):
     """The example project rendered, with its function's sources."""
-    root = tmp_path / "orders"
-    write_config(root, dev_data())
-    assert CliRunner().invoke(main, ["--config", str(root / "pipekit.yaml"), "render"]).exit_code == 0
+    root = render_project(tmp_path / "orders", dev_data())
     source = root / "src" / "OrdersApi"
     source.mkdir(parents=True)
     (source / "OrdersApi.csproj").write_text("<Project Sdk=\"Microsoft.NET.Sdk\" />\n")
