@@ -268,3 +268,12 @@ class CodePipeline:
             if code == "ApprovalAlreadyCompletedException":
                 raise AwsError(f"{approval.stage}/{approval.action} was already answered by someone else", code) from None
             raise
+
+    def job_succeeded(self, job_id: str, output_variables: dict[str, str], summary: str) -> None:
+        """Answers a job of an Invoke action (the review function) as done."""
+        self.client.put_job_success_result(
+            jobId=job_id, outputVariables=output_variables, executionDetails={"summary": summary, "percentComplete": 100},
+        )
+
+    def job_failed(self, job_id: str, failure_type: str, message: str) -> None:
+        self.client.put_job_failure_result(jobId=job_id, failureDetails={"type": failure_type, "message": message})

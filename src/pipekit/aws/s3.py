@@ -1,4 +1,4 @@
-"""S3 calls: putting content-addressed code in the artifact bucket."""
+"""S3 calls: putting content-addressed code and review reports in the artifact bucket."""
 
 from __future__ import annotations
 
@@ -38,3 +38,9 @@ class S3:
                 raise BucketNotFound(f"bucket {bucket} does not exist: {error_message(exc)}", "NoSuchBucket") from None
             raise
         return True
+
+    def put_kms_encrypted(self, bucket: str, key: str, body: bytes, content_type: str, kms_key_arn: str) -> None:
+        """Put `body` under `key`, encrypted with the given KMS key (SSE-KMS)."""
+        self.client.put_object(
+            Bucket=bucket, Key=key, Body=body, ContentType=content_type, ServerSideEncryption="aws:kms", SSEKMSKeyId=kms_key_arn,
+        )

@@ -29,6 +29,7 @@ from pipekit import __version__
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.aws.cloudwatch import CloudWatch
 from pipekit.aws.errors import error_code
+from pipekit.aws.s3 import S3
 from pipekit.errors import PipekitError
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.access_analyzer import checks as analyzer_checks
@@ -132,10 +133,10 @@ def handle(event: dict, clients: Clients, environ: dict[str, str]) -> str:
     prefix = f"{result.execution}: " if result.rollback else ""
     if result.tripped:
         return _fail(clients, job_id, f"{prefix}The change set trips review.fail_on ({result.fail_on}): {result.verdict}. Report: {result.url}")
-    clients.codepipeline.put_job_success_result(
-        jobId=job_id,
-        outputVariables={"VERDICT": result.verdict, "REPORT_URL": result.url, "EXECUTION": result.execution},
-        executionDetails={"summary": _cut(f"{prefix}{result.verdict}. Report: {result.url}", SUMMARY_MAX), "percentComplete": 100},
+    CodePipeline(clients.codepipeline).job_succeeded(
+        job_id,
+        {"VERDICT": result.verdict, "REPORT_URL": result.url, "EXECUTION": result.execution},
+        _cut(f"{prefix}{result.verdict}. Report: {result.url}", SUMMARY_MAX),
     )
     print(f"pipekit review: {prefix}{result.verdict}; {result.url}")
     return "succeeded"
@@ -149,12 +150,7 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
     env = params["environment"]
     rollback = detect_rollback(CodePipeline(clients.codepipeline), params["pipeline"], params["stage"])
     execution_id = rollback.execution_id if rollback else params["execution_id"]
-    credentials = clients.sts.assume_role(
-        RoleArn=params["review_role_arn"],
-        RoleSessionName=_cut(f"pipekit-review-{env}", 64),
-        DurationSeconds=900,
-    )["Credentials"]
-    cloudformation = CloudFormation(clients.cloudformation(credentials))
+    cloudformation = CloudFormation(clients.cloudformation(_assume(clients, params["review_role_arn"], f"pipekit-review-{env}")))
     # Drift first, so that a change resetting a console hotfix shows overwrites-drift.
     review = load_review(cloudformation, params["stack"], params["change_set"], drift=True, drift_wait=DRIFT_WAIT)
     context = (
@@ -168,15 +164,8 @@ def _review(job: dict, clients: Clients, environ: dict[str, str]) -> Outcome:
         )
     key = report_key(execution_id, env)
     url = report_url(region, bucket, key)
-    clients.s3.put_object(
-        Bucket=bucket,
-        Key=key,
-        Body=(_dossier(clients, params, execution_id, review, rollback, url) + render_markdown(review, context)
-              + _access_analyzer(clients, review)).encode("utf-8"),
-        ContentType="text/markdown; charset=utf-8",
-        ServerSideEncryption="aws:kms",
-        SSEKMSKeyId=key_arn,
-    )
+    report = _dossier(clients, params, execution_id, review, rollback, url) + render_markdown(review, context) + _access_analyzer(clients, review)
+    S3(clients.s3).put_kms_encrypted(bucket, key, report.encode("utf-8"), "text/markdown; charset=utf-8", key_arn)
     tripped, execution = review.trips(params["fail_on"]), rollback.describe() if rollback else RELEASE
     chat = chat_message(
         pipeline=params["pipeline"], stage=params["stage"], environment=env, execution_id=execution_id, verdict=review.verdict(),
@@ -221,17 +210,20 @@ def _previous_alarms(clients: Clients, params: dict) -> Optional[Callable[[], Na
         return None
 
     def history() -> NamedAlarmHistory:
-        credentials = clients.sts.assume_role(
-            RoleArn=role, RoleSessionName=_cut(f"pipekit-review-{params['environment']}-alarms", 64), DurationSeconds=900,
-        )["Credentials"]
+        credentials = _assume(clients, role, f"pipekit-review-{params['environment']}-alarms")
         return NamedAlarmHistory(CloudWatch(clients.cloudwatch(credentials)), [str(n) for n in alarm_names])
 
     return history
 
 
+def _assume(clients: Clients, role_arn: str, session_name: str) -> dict:
+    """Credentials of a read-only review role, for one review (15 minutes)."""
+    return clients.sts.assume_role(RoleArn=role_arn, RoleSessionName=_cut(session_name, 64), DurationSeconds=900)["Credentials"]
+
+
 def _fail(clients: Clients, job_id: str, message: str, failure_type: str = "JobFailed") -> str:
     print(f"pipekit review failed: {message}")
-    clients.codepipeline.put_job_failure_result(jobId=job_id, failureDetails={"type": failure_type, "message": _cut(message, MESSAGE_MAX)})
+    CodePipeline(clients.codepipeline).job_failed(job_id, failure_type, _cut(message, MESSAGE_MAX))
     return "failed"
 
 

@@ -28,6 +28,7 @@ MODULES = (
     "aws/cloudwatch.py",
     "aws/codebuild.py",
     "aws/codepipeline.py",
+    "aws/s3.py",
     "checks/__init__.py",
     "checks/permissions/__init__.py",
     "checks/permissions/glob.py",
