@@ -351,3 +351,26 @@ def test_actions_without_resource_types_are_granted_on_star_only(example_config)
                    for p in r["Properties"].get("Policies", []) if isinstance(p, dict) for s in p.get("Statement", [])]
     granted = [(a, s["Resource"]) for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) if a in star_only]
     assert granted and all(resource == "*" for _, resource in granted)
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_new_user_strings_reach_the_rendered_yaml_as_written(value):
+    """Path filters, the email address and the deployment window go through the emitters too."""
+    from conftest import config_from, example_data
+
+    data = example_data()
+    data["source"]["paths"] = [value]
+    data["source"]["ignore_paths"] = [value]
+    email = "".join(value.split()).replace("@", "") + "@example.com"
+    data["notifications"] = {"email": email}
+    cron, zone = "* 0 9-16 ? * MON-THU *", "UTC+05:30"  # '*' opens a YAML alias, ':' a mapping
+    data["environments"][1]["gates"]["window"] = {"cron": cron, "time_zone": zone}
+    files = render_all(config_from(data))
+    resources = template(files, "infra/pipeline.yaml")["Resources"]
+    push = resources["Pipeline"]["Properties"]["Triggers"][0]["GitConfiguration"]["Push"][0]
+    assert push["FilePaths"] == {"Includes": [value], "Excludes": [value]}
+    assert [s["Endpoint"] for s in resources["NotificationTopic"]["Properties"]["Subscription"]] == [email]
+    prod = resources["Pipeline"]["Properties"]["Stages"][-1]
+    rules = [r for c in prod["BeforeEntry"]["Conditions"] for r in c["Rules"]]
+    window = next(r for r in rules if r["Name"] == "DeploymentWindow")
+    assert window["Configuration"] == {"Cron": cron, "TimeZone": zone}
