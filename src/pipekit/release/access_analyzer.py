@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from pipekit.aws.accessanalyzer import AccessAnalyzer
 from pipekit.aws.errors import error_code
 from pipekit.release.review import Review
 
@@ -40,7 +41,7 @@ class Check:
         return f"{self.check} {self.result} `{self.logical_id}` {self.document}: {self.message}"
 
 
-def checks(analyzer: Any, review: Review) -> Iterator[Check]:
+def checks(analyzer: AccessAnalyzer, review: Review) -> Iterator[Check]:
     """Ask Access Analyzer about every changed document resolved from the change set."""
     for change in review.all_changes():
         access = change.access
@@ -53,21 +54,19 @@ def checks(analyzer: Any, review: Review) -> Iterator[Check]:
             after = json.dumps(document.after)
             if document.before is not None:
                 yield _ask(change.change.logical_id, document.document, "CheckNoNewAccess", lambda: analyzer.check_no_new_access(
-                    newPolicyDocument=after, existingPolicyDocument=json.dumps(document.before),
-                    policyType="IDENTITY_POLICY" if document.identity else "RESOURCE_POLICY"))
+                    after, json.dumps(document.before), document.identity))
             public_type = PUBLIC_CHECK_TYPES.get((kind, document.document))
             if public_type:
                 yield _ask(change.change.logical_id, document.document, "CheckNoPublicAccess",
-                           lambda: analyzer.check_no_public_access(policyDocument=after, resourceType=public_type))
+                           lambda: analyzer.check_no_public_access(after, public_type))
 
 
 def _ask(logical_id: str, document: str, check: str, call: Any) -> Check:
     try:
-        answer = call()
+        result, message = call()
     except Exception as exc:  # noqa: BLE001 - a check that cannot run is reported, never fatal
         return Check(logical_id, document, check, "ERROR", f"{error_code(exc) or type(exc).__name__}: {exc}")
-    reasons = "; ".join(r.get("description", "") for r in answer.get("reasons") or [] if r.get("description"))
-    return Check(logical_id, document, check, answer.get("result", ""), reasons or answer.get("message", ""))
+    return Check(logical_id, document, check, result, message)
 
 
 def markdown(found: list[Check]) -> str:

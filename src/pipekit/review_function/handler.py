@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from pipekit import __version__
+from pipekit.aws.accessanalyzer import AccessAnalyzer
 from pipekit.aws.cloudformation import CloudFormation
 from pipekit.aws.cloudwatch import CloudWatch
 from pipekit.aws.errors import error_code
@@ -189,7 +190,7 @@ def _access_analyzer(clients: Clients, review: Any) -> str:
     """IAM Access Analyzer's checks, after the report's own access diff."""
     if clients.accessanalyzer is None:
         return ""
-    return analyzer_markdown(list(analyzer_checks(clients.accessanalyzer, review)))
+    return analyzer_markdown(list(analyzer_checks(AccessAnalyzer(clients.accessanalyzer), review)))
 
 
 def _dossier(clients: Clients, params: dict[str, str], execution_id: str, review: Any, rollback: Optional[Rollback], url: str) -> str:

@@ -22,6 +22,7 @@ MODULES = (
     "__init__.py",
     "errors.py",
     "aws/__init__.py",
+    "aws/accessanalyzer.py",
     "aws/errors.py",
     "aws/cfn_drift.py",
     "aws/cloudformation.py",
