@@ -10,7 +10,6 @@ topic named by CHAT_TOPIC_ARN; without it (no chat channel configured) nothing i
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable
 
 from pipekit.release.review import RISKS
@@ -48,7 +47,3 @@ def chat_message(*, pipeline: str, stage: str, environment: str, execution_id: s
         },
         "metadata": {"threadId": execution_id, "summary": verdict, "relatedResources": [url]},
     }
-
-
-def publish(sns: Any, topic_arn: str, message: dict) -> None:
-    sns.publish(TopicArn=topic_arn, Message=json.dumps(message))

@@ -31,6 +31,7 @@ from pipekit.aws.cloudformation import CloudFormation
 from pipekit.aws.cloudwatch import CloudWatch
 from pipekit.aws.errors import error_code
 from pipekit.aws.s3 import S3
+from pipekit.aws.sns import SNS
 from pipekit.errors import PipekitError
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.access_analyzer import checks as analyzer_checks
@@ -39,7 +40,6 @@ from pipekit.release.changesets import load_review
 from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
 from pipekit.review_function.chat_message import chat_message, risk_lines
-from pipekit.review_function.chat_message import publish as publish_chat
 from pipekit.review_function.release_dossier import NamedAlarmHistory, release_dossier
 from pipekit.ui.dossier import render_markdown as dossier_markdown
 from pipekit.ui.review import render_markdown
@@ -181,7 +181,7 @@ def _tell_chat(clients: Clients, environ: dict[str, str], result: Outcome) -> No
     if not topic or clients.sns is None or result.chat is None:
         return
     try:
-        publish_chat(clients.sns, topic, result.chat)
+        SNS(clients.sns).publish(topic, json.dumps(result.chat))
     except Exception as exc:  # noqa: BLE001 - the job's answer matters more than the chat message
         print(f"pipekit review: the chat message was not sent: {type(exc).__name__}: {exc}")
 

@@ -30,6 +30,7 @@ MODULES = (
     "aws/codebuild.py",
     "aws/codepipeline.py",
     "aws/s3.py",
+    "aws/sns.py",
     "checks/__init__.py",
     "checks/permissions/__init__.py",
     "checks/permissions/glob.py",
