@@ -406,9 +406,19 @@ def test_ctrl_c_during_a_watched_deploy_ends_the_watch_with_130_not_a_retry(depl
     from pipekit.develop.deploy import PersonalDeploy as Session
     from pipekit.release.interrupt import Interrupted
 
+    from pipekit.develop import watch
+
+    calls = []
+
     def interrupted(self):
+        calls.append(1)
         raise Interrupted("interrupted: deleted change set pipekit-x (not executed)")
 
+    def ctrl_c_again(take, before, **_):  # a watch that went on would end here with exit 0
+        raise KeyboardInterrupt
+
     monkeypatch.setattr(Session, "once", interrupted)
+    monkeypatch.setattr(watch, "wait_for_change", ctrl_c_again)
     result = dev(deployed, "deploy", "--name", "jane", "--watch")
     assert result.exit_code == 130 and "still watching" not in result.output
+    assert calls == [1] and "deleted change set pipekit-x" in result.output
