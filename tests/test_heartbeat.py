@@ -82,6 +82,20 @@ def test_plain_reporter_beats_for_a_change_set_being_created_and_stops_at_review
     assert out == [f"{STACK}: creating UPDATE change set pipekit-1", f"{STACK}: still creating change set pipekit-1 (31s)"]
 
 
+def test_a_change_set_ready_for_review_ends_the_wait(monkeypatch):
+    from pipekit.release.deploy import ChangeSetReady
+
+    reporter = PlainReporter()
+    clock = FakeClock()
+    reporter._heartbeat = Heartbeat(reporter.say, clock)
+    monkeypatch.setattr(reporter, "change_set", lambda review: None)  # the review's lines are not this test's
+    reporter(ChangeSetCreating(STACK, "pipekit-1", "UPDATE"))
+    reporter(ChangeSetReady(review=None))
+    clock.now += 31
+    assert reporter._heartbeat.tick() is None
+    reporter.stop()
+
+
 def test_json_output_has_no_heartbeat():
     reporter = JsonReporter()
     reporter(ChangeSetCreating(STACK, "pipekit-1", "UPDATE"))
