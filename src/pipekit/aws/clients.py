@@ -25,13 +25,15 @@ def _wrapper(service: str) -> Callable[[Any], Any]:
         from pipekit.aws.codepipeline import CodePipeline as wrapper
     elif service == "codebuild":
         from pipekit.aws.codebuild import CodeBuild as wrapper
+    elif service == "s3":
+        from pipekit.aws.s3 import S3 as wrapper
     else:
         raise ValueError(service)
     return wrapper
 
 
 class AwsClients:
-    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs / CloudWatch / CodeBuild.
+    """clients(account, service) -> CloudFormation / CodeDeploy / Lambda / CodePipeline / Logs / CloudWatch / CodeBuild / S3.
     Safe to share between threads: each account is opened and checked once."""
 
     def __init__(self, accounts: AccountMap, overrides: Overrides, open_account: Callable[..., AccountSession], primary: Optional[str] = None) -> None:

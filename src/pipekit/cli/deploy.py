@@ -138,9 +138,7 @@ def deploy(
         return True
 
     def upload(plan: core.StackPlan, code: core.CodeUpload) -> None:
-        from pipekit.aws.s3 import S3
-
-        S3(clients.session(plan.account).client("s3")).put_if_absent(code.bucket, code.key, code.body, code.sha256)
+        clients(plan.account, "s3").put_if_absent(code.bucket, code.key, code.body, code.sha256)
 
     gate = RiskGate(fail_on, reporter, confirm)
     # overwrites-drift needs the stacks' drift: detected only when the gate can trip on it.

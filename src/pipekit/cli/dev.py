@@ -90,10 +90,10 @@ def deploy(ctx: click.Context, app: Application, env_name: Optional[str], name: 
     reporter, dev_reporter = make_reporter(output_format), DevReporter(output_format)
 
     def upload(plan: release.StackPlan, code: release.CodeUpload) -> None:
-        from pipekit.aws.s3 import S3, BucketNotFound
+        from pipekit.aws.s3 import BucketNotFound
 
         try:
-            S3(clients.session(target.bucket_account).client("s3")).put_if_absent(code.bucket, code.key, code.body, code.sha256)
+            clients(target.bucket_account, "s3").put_if_absent(code.bucket, code.key, code.body, code.sha256)
         except BucketNotFound:
             if target.bucket_account == BUILD_ACCOUNT:
                 raise  # deploy says: deploy the build account first
