@@ -169,6 +169,8 @@ def test_selectors_follow_the_alias_routing():
 
 def test_since_units():
     assert [core.since_seconds(t) for t in ("30s", "10m", "2h", "1d")] == [30, 600, 7200, 86400]
+    with pytest.raises(UsageError, match="--since '0m'"):
+        core.since_seconds("0m")  # an empty window reads nothing
 
 
 # ---------------------------------------------------------------- the live tail
