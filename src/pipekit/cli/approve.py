@@ -80,11 +80,10 @@ def approve(
         review = load_review(cf, gate.stack, gate.change_set)
     dossier = _dossier(clients, cfg, waiting, actions, review, rollback)
     if output_format == "json":
-        import json
-
+        from pipekit.ui.console import print_json
         from pipekit.ui.review import to_json
 
-        click.echo(json.dumps({"dossier": dossier.to_json(), "review": to_json(review)}, indent=2))
+        print_json({"dossier": dossier.to_json(), "review": to_json(review)})
     elif output_format == "markdown":
         from pipekit.ui.review import render_markdown
 

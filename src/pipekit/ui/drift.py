@@ -4,7 +4,6 @@ property with the template's value against the live one. Progress goes to stderr
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, Callable, Iterator, Optional
 
@@ -131,7 +130,9 @@ def _print(output_format: str, as_json: Callable[[], dict], as_markdown: Callabl
            as_lines: Callable[[], list[str]]) -> None:
     """One of the four shapes: JSON, markdown, rich on a terminal, plain lines elsewhere."""
     if output_format == "json":
-        print(json.dumps(as_json(), indent=2))
+        from pipekit.ui.console import print_json
+
+        print_json(as_json())
     elif output_format == "markdown":
         print(as_markdown(), end="")
     elif sys.stdout.isatty():  # rich only on a terminal
