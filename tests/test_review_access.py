@@ -140,6 +140,30 @@ def test_a_wildcard_that_already_covered_the_action_does_not_widen():
     assert risks(modify("AWS::IAM::ManagedPolicy", before, after)) == []
 
 
+def test_a_new_not_action_statement_widens_with_a_note():
+    everything_but_iam = {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Sid": "AllButIam"}
+    change = modify("AWS::IAM::ManagedPolicy", policy(doc(READ)), policy(doc(READ, everything_but_iam)))
+    assert [(c.sid, c.note) for c in widened(change)] == [
+        ("AllButIam", "a NotAction/NotResource/NotPrincipal statement grants all but what it names")]
+
+
+def test_an_earlier_not_action_or_not_resource_covers_only_what_it_surely_names():
+    but_iam = {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}
+    but_secret = {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}
+    assert risks(modify("AWS::IAM::ManagedPolicy", policy(doc(but_iam)), policy(doc(allow("s3:GetObject", "*"))))) == []
+    assert [c.actions for c in widened(modify("AWS::IAM::ManagedPolicy", policy(doc(but_iam)), policy(doc(allow("*", "*")))))] == [("*",)]
+    assert [c.resources for c in widened(modify("AWS::IAM::ManagedPolicy", policy(doc(but_secret)),
+                                                policy(doc(allow("s3:GetObject", "*")))))] == [("*",)]
+
+
+def test_a_principal_an_earlier_not_principal_left_out_widens():
+    but_role = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{BUCKET_ARN}/*", "NotPrincipal": {"AWS": ROLE_ARN}}
+    to_role = allow("s3:GetObject", f"{BUCKET_ARN}/*", Principal={"AWS": ROLE_ARN})
+    change = modify("AWS::S3::BucketPolicy", {"Bucket": "orders-data", "PolicyDocument": doc(but_role)},
+                    {"Bucket": "orders-data", "PolicyDocument": doc(to_role)})
+    assert [c.principals for c in widened(change)] == [(f"AWS:{ROLE_ARN}",)]
+
+
 def test_a_known_action_on_a_known_resource_newly_combined_widens():
     before = policy(doc(allow("s3:GetObject", f"{BUCKET_ARN}/*"), allow("s3:PutObject", f"{BUCKET_ARN}/in/*")))
     after = policy(doc(allow("s3:PutObject", f"{BUCKET_ARN}/*")))
