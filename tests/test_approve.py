@@ -188,6 +188,22 @@ def test_the_gate_is_the_change_set_created_before_the_approval():
     assert (gate.account, gate.change_set) == ("prod", "gated")
 
 
+def test_the_dossier_covers_the_gated_environment_and_the_one_before_it():
+    from pipekit.aws.codepipeline import PendingApproval
+    from pipekit.project import layout
+    from pipekit.release.approvals import dossier_scope
+    from conftest import config_from, example_data
+
+    cfg = config_from(example_data())
+    first, second = cfg.environments[0], cfg.environments[1]
+    actions = [action("Approve", 3, "Approval", "Manual") | {"timeoutInMinutes": 90}, action("Other", 1, "Deploy", "CloudFormation")]
+    scope = dossier_scope(PendingApproval("orders", layout.stage_name(second), "Approve", TOKEN), actions, cfg)
+    assert (scope.environment, scope.previous.name, scope.timeout_minutes) == (second.name, first.name, 90)
+    # the first environment has none before it; a stage no environment names keeps its own name
+    assert dossier_scope(PendingApproval("orders", layout.stage_name(first), "Approve", TOKEN), [], cfg).previous is None
+    assert dossier_scope(PendingApproval("orders", "Elsewhere", "Approve", TOKEN), [], cfg).environment == "Elsewhere"
+
+
 def test_approve_and_reject_together_is_a_usage_error(project, aws):
     result = approve(project, "--approve", "--reject", "--yes")
     assert result.exit_code == 2 and "--approve and --reject cannot be given together" in result.output

@@ -111,20 +111,18 @@ def _dossier(clients, cfg, waiting, actions, review, rollback):
 
     from pipekit.config import BUILD_ACCOUNT
     from pipekit.project import layout
+    from pipekit.release.approvals import dossier_scope
     from pipekit.release.dossier_sources import gather
 
-    envs = cfg.environments
-    index = next((i for i, e in enumerate(envs) if layout.stage_name(e) == waiting.stage), None)
-    env_name = envs[index].name if index is not None else waiting.stage
-    previous = envs[index - 1] if index else None
-    timeout = next((a.get("timeoutInMinutes") for a in actions if a.get("name") == waiting.action), None)
+    scope = dossier_scope(waiting, actions, cfg)
+    previous = scope.previous
     return gather(
         clients(BUILD_ACCOUNT, "codepipeline"), clients(BUILD_ACCOUNT, "codebuild"),
-        pipeline=waiting.pipeline, stage=waiting.stage, environment=env_name,
+        pipeline=waiting.pipeline, stage=waiting.stage, environment=scope.environment,
         execution_id=rollback.execution_id if rollback else waiting.execution_id, review=review,
         previous=(layout.stage_name(previous), previous.name) if previous else None,
         cloudwatch=(lambda: clients(previous.account, "cloudwatch")) if previous else None,
-        approval_since=waiting.since, approval_timeout=timeout,
+        approval_since=waiting.since, approval_timeout=scope.timeout_minutes,
         rollback=rollback.describe() if rollback else "", now=datetime.now(timezone.utc),
     )
 

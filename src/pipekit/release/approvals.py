@@ -1,5 +1,5 @@
-"""Which change set a waiting manual approval gates, and the summary recorded with the
-answer. Pure: works on the pipeline's declaration and the config."""
+"""Which change set a waiting manual approval gates, what its dossier covers, and the summary
+recorded with the answer. Pure: works on the pipeline's declaration and the config."""
 
 from __future__ import annotations
 
@@ -60,6 +60,22 @@ def gate_of(approval: PendingApproval, actions: list[dict], cfg: Config) -> Gate
         raise PipekitError(f"stage {approval.stage} deploys to account {match.group(1)}, which pipekit.yaml does not name")
     config = create["configuration"]
     return Gate(approval, account, config["StackName"], config["ChangeSetName"])
+
+
+@dataclass(frozen=True)
+class DossierScope:
+    """What the dossier of a waiting approval covers."""
+
+    environment: str  # the environment the approval gates (the stage's name if none matches)
+    previous: Optional[Environment]  # the one before it, whose soak and alarms the dossier shows
+    timeout_minutes: Optional[int]  # the approval action's own timeout, when the declaration sets one
+
+
+def dossier_scope(approval: PendingApproval, actions: list[dict], cfg: Config) -> DossierScope:
+    envs = cfg.environments
+    index = next((i for i, e in enumerate(envs) if layout.stage_name(e) == approval.stage), None)
+    timeout = next((a.get("timeoutInMinutes") for a in actions if a.get("name") == approval.action), None)
+    return DossierScope(envs[index].name if index is not None else approval.stage, envs[index - 1] if index else None, timeout)
 
 
 def _run_order(actions: list[dict], name: str) -> int:
