@@ -287,3 +287,18 @@ def test_the_dev_review_role_must_read_exactly_the_services_alarm_history(exampl
 def test_the_review_function_must_be_allowed_to_assume_devs_review_role(example):
     found = new_findings(example, _without_dev_review_role)
     assert {(f.rule, f.principal, f.action, f.resource) for f in found} == {(DENIED, REVIEW_FUNCTION_ROLE, "sts:AssumeRole", DEV_REVIEW_ROLE)}
+
+
+@pytest.mark.parametrize("rel, key, sid, group", [
+    (names.BUILD_ACCOUNT_TEMPLATE, "ArtifactKey", "PipelineLogsAreEncrypted", "log group BuildLogGroup"),
+    (names.TARGET_ACCOUNT_TEMPLATE, "ServiceKey", "ServiceLogGroups", "log group OrdersApiLogGroup"),
+])
+def test_an_encrypted_log_group_needs_its_key_to_let_cloudwatch_logs_in(example, rel, key, sid, group):
+    def drop(templates):
+        document = templates[rel]["Resources"][key]["Properties"]["KeyPolicy"]
+        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+
+    found = [f for f in new_findings(example, drop) if f.principal == "logs.eu-west-1.amazonaws.com"]
+    assert found and {f.rule for f in found} == {DENIED}
+    assert {f.action for f in found} >= {"kms:GenerateDataKey", "kms:Decrypt"}
+    assert any(group in f.message for f in found) and all(f.file == rel for f in found)

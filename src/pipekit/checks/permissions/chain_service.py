@@ -1,5 +1,5 @@
 """What the service's own roles are asked once it runs: each function's role writes its
-logs and decrypts its environment; the traffic hooks report to CodeDeploy, invoke the
+logs and decrypts its environment; CloudWatch Logs uses the key of encrypted log groups; the traffic hooks report to CodeDeploy, invoke the
 new version and read the alarms (service_data.HOOK_CALLS, from their code); CodeDeploy's
 role shifts the alias and invokes the hooks. And whatever a role's own policies grant
 is meant to work, so its permissions boundary must allow it too."""
@@ -44,6 +44,20 @@ def function_needs(stack: Stack, logical_id: str, props: Mapping[str, Any]) -> I
     if props.get("KmsKeyArn") and (props.get("Environment") or {}).get("Variables"):
         yield need(role, "kms:Decrypt", str(props["KmsKeyArn"]), why + " decrypts its environment",
                    {"kms:viaservice": f"lambda.{stack.region}.amazonaws.com"})
+
+
+def log_group_key_needs(stack: Stack) -> Iterator[Need]:
+    """A log group encrypted with a customer managed key: CloudWatch Logs itself must be
+    let use the key for that group, or creating the group fails."""
+    for logical_id, resource in _of_type(stack, "AWS::Logs::LogGroup"):
+        props = stack.resolve(resource.get("Properties") or {})
+        if not props.get("KmsKeyId"):
+            continue
+        group = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{props.get('LogGroupName') or unknown(logical_id)}"
+        why = f"log group {logical_id} in stack {stack.name} is encrypted with this key"
+        for call in data.LOG_GROUP_KMS_CALLS:
+            yield need(f"logs.{stack.region}.amazonaws.com", call, str(props["KmsKeyId"]), why,
+                       {"kms:encryptioncontext:aws:logs:arn": group, "aws:sourceaccount": stack.account})
 
 
 def _deployment(stack: Stack, alias_id: str, update: Mapping[str, Any], raw: Mapping[str, Any], functions: dict) -> Iterator[Need]:

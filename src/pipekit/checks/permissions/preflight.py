@@ -14,7 +14,7 @@ from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
 from pipekit.checks.permissions.chain_cfn import drift_needs, execution_role_needs
 from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_function_needs, review_needs
-from pipekit.checks.permissions.chain_service import boundary_needs, service_role_needs
+from pipekit.checks.permissions.chain_service import boundary_needs, log_group_key_needs, service_role_needs
 from pipekit.checks.permissions.model import DENIED, UNPROVABLE, Need, PermissionFinding
 from pipekit.checks.permissions.registry import Registry, Where, bucket_of, undecidable_policy
 from pipekit.checks.permissions.stacks import Project, load
@@ -49,9 +49,11 @@ def needs(project: Project) -> list[Need]:
         found += codebuild_needs(project.pipeline)
         found += review_function_needs(project.pipeline)
         found += event_needs(project.pipeline)
+        found += log_group_key_needs(project.pipeline)
     for stage, stack in project.services:
         found += execution_role_needs(stage, stack)
         found += service_role_needs(stack)
+        found += log_group_key_needs(stack)
         found += boundary_needs(stack, project.registry)
         if stage.approval_action:
             found += review_needs(stack, stage.target.review_role_arn, stage.stack, stage.target.id)

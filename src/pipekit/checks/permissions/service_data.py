@@ -87,6 +87,12 @@ CODEDEPLOY_LAMBDA_CALLS = ("lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetP
 # environment variables").
 FUNCTION_LOG_CALLS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
+# What CloudWatch Logs asks of the key of a log group encrypted with a customer managed
+# key, as the service principal logs.<region>.amazonaws.com with the group's ARN as
+# encryption context (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs
+# using AWS Key Management Service": the key policy it documents).
+LOG_GROUP_KMS_CALLS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
+
 # Requests that carry iam:PermissionsBoundary (Service Authorization Reference, IAM:
 # the actions whose condition keys include iam:PermissionsBoundary, for roles).
 PERMISSIONS_BOUNDARY_ACTIONS = frozenset(a.lower() for a in (
