@@ -225,3 +225,42 @@ def test_revert_dry_run_prints_the_plan_and_creates_nothing(project, aws):
     aws.assert_done()  # only DescribeStacks: no change set was created
     assert "(DeploymentMode REVERT_DRIFT) on orders-svc-dev in account dev" in result.stdout
     assert "parameter values (Stage)" in result.stdout and "capabilities CAPABILITY_IAM" in result.stdout
+
+
+# ---------------------------------------------------------------- pure parts
+
+
+def test_a_detection_that_never_finishes_fails_after_the_longest_wait():
+    from pipekit.aws.cfn_drift import DriftDetection
+    from pipekit.recovery.drift import DriftFailed, detect
+
+    class Running:
+        def detect_stack_drift(self, stack):
+            return "d-1"
+
+        def drift_detection(self, detection_id):
+            assert now[0] < 3600, "still polling after an hour"
+            return DriftDetection(detection_id, DEV_STACK_ID, "DETECTION_IN_PROGRESS", "UNKNOWN")
+
+    now = [0.0]
+
+    def clock():
+        now[0] += 60
+        return now[0]
+
+    seen = []
+    with pytest.raises(DriftFailed, match=f"{DEV_STACK}: drift detection d-1 still runs after 15 minutes"):
+        detect(Running(), DEV_STACK, on_event=seen.append, clock=clock, max_wait=15 * 60)
+    assert 5 < len(seen) < 15  # it waited, then gave up
+
+
+def test_a_deleted_resource_is_counted_in_the_verdict():
+    from pipekit.aws.cfn_drift import DriftDetection, ResourceDrift
+    from pipekit.recovery.drift import DriftReport, StackDrift
+
+    detection = DriftDetection("d-1", DEV_STACK_ID, "DETECTION_COMPLETE", "DRIFTED", drifted_count=1)
+    stack = StackDrift(DEV_STACK, detection, (ResourceDrift("Table", TABLE, "AWS::DynamoDB::Table", "DELETED"),
+                                               ResourceDrift("OrdersApiFunction", "fn", "AWS::Lambda::Function", "IN_SYNC")))
+    report = DriftReport("dev", "dev", (stack,))
+    assert report.verdict() == "1 of 2 resources drifted (0 properties, 1 deleted) in 1 stack"
+    assert report.trips("drift") and not report.trips("none")
