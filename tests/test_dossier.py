@@ -115,6 +115,36 @@ def test_compare_view_per_host(url, expected):
     assert compare_url(url, "a", "b") == expected
 
 
+def revision(execution, sha):
+    from pipekit.aws.codepipeline import Revision
+
+    return Revision(execution, sha, url=f"{REPO}/commit/{sha}" if sha else "")
+
+
+def test_commits_leave_out_executions_without_a_revision_and_say_when_history_is_gone():
+    from pipekit.release.dossier import commits
+
+    candidate, no_source, running = revision("c", "ccc"), revision("n", ""), revision("r", "aaa")
+    found = commits(candidate, running, [candidate, no_source, running])
+    assert found.between == (candidate,) and not found.missing
+    gone = commits(candidate, running, [candidate])  # the running execution fell out of the history
+    assert gone.between == () and gone.missing == "the executions in between are no longer in the pipeline's history"
+
+
+def test_a_release_of_the_commit_that_runs_has_no_compare_view():
+    from pipekit.release.dossier import commits
+
+    candidate, running = revision("c", "aaa"), revision("r", "aaa")  # a rerun of the same commit
+    assert commits(candidate, running, [candidate, running]).compare_url == ""
+
+
+def test_errored_tests_count_as_failed():
+    from pipekit.release.dossier import TestRun, Tests
+
+    runs = Tests((TestRun("Build", "unit", 5, {"SUCCEEDED": 2, "FAILED": 1, "ERROR": 1, "SKIPPED": 1}, "FAILED"),))
+    assert (runs.total, runs.failed) == (5, 2)
+
+
 def stub_tests(stub, codebuild_stub, reports=True):
     stub.add_response("list_action_executions", {"actionExecutionDetails": CANDIDATE_RUNS},
                       {"pipelineName": "orders", "maxResults": 100, "filter": {"pipelineExecutionId": CANDIDATE}})
