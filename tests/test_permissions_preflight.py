@@ -302,3 +302,13 @@ def test_an_encrypted_log_group_needs_its_key_to_let_cloudwatch_logs_in(example,
     assert found and {f.rule for f in found} == {DENIED}
     assert {f.action for f in found} >= {"kms:GenerateDataKey", "kms:Decrypt"}
     assert any(group in f.message for f in found) and all(f.file == rel for f in found)
+
+
+def test_the_access_log_bucket_must_let_s3_deliver_the_artifact_buckets_logs(example):
+    def drop(templates):
+        document = templates[names.BUILD_ACCOUNT_TEMPLATE]["Resources"]["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]
+        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "S3LogDeliveryForTheArtifactBucket"]
+
+    found = [f for f in new_findings(example, drop) if f.principal == "logging.s3.amazonaws.com"]
+    assert [(f.rule, f.action, f.file) for f in found] == [(DENIED, "s3:PutObject", names.BUILD_ACCOUNT_TEMPLATE)]
+    assert "/artifacts/" in found[0].resource  # under the artifact bucket's LogFilePrefix

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping, Optional
 from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
 from pipekit.checks.permissions.chain_cfn import drift_needs, execution_role_needs
+from pipekit.checks.permissions.chain_delivery import access_log_needs
 from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_function_needs, review_needs
 from pipekit.checks.permissions.chain_service import boundary_needs, log_group_key_needs, service_role_needs
 from pipekit.checks.permissions.model import DENIED, UNPROVABLE, Need, PermissionFinding
@@ -50,6 +51,8 @@ def needs(project: Project) -> list[Need]:
         found += review_function_needs(project.pipeline)
         found += event_needs(project.pipeline)
         found += log_group_key_needs(project.pipeline)
+    for _, stack in project.registry.stacks:
+        found += access_log_needs(stack)
     for stage, stack in project.services:
         found += execution_role_needs(stage, stack)
         found += service_role_needs(stack)
