@@ -126,3 +126,61 @@ def test_ctrl_c_in_any_other_command_is_exit_130_not_aborted(project, monkeypatc
     result = CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "status"])
     assert result.exit_code == 130
     assert "interrupted; what was already asked of AWS goes on there" in result.output and "Aborted" not in result.output
+
+
+# ---------------------------------------------------------------- settle, pure (a recording CloudFormation)
+
+
+class Recorded:
+    """CloudFormation as settle sees it: the change set's state, the stack, other change sets."""
+
+    def __init__(self, change_set_status=None, stack_status=None, in_progress=False, others=()):
+        from types import SimpleNamespace
+
+        self.change_set_status, self.others, self.calls = change_set_status, list(others), []
+        self.stack = None if stack_status is None else SimpleNamespace(status=stack_status, in_progress=in_progress, stack_id="sid")
+
+    def describe_change_set(self, stack, name):
+        from types import SimpleNamespace
+
+        from pipekit.aws.cloudformation import ChangeSetNotFound
+
+        if self.change_set_status is None:
+            raise ChangeSetNotFound(name)
+        return SimpleNamespace(execution_status=self.change_set_status)
+
+    def describe_stack(self, stack):
+        return self.stack
+
+    def change_sets(self, stack):
+        return [{"StackName": stack, "ChangeSetName": n} for n in self.others]
+
+    def delete_change_set(self, stack, name):
+        self.calls.append(("delete_change_set", name))
+
+    def delete_stack(self, stack_id):
+        self.calls.append(("delete_stack", stack_id))
+
+
+def flight(executed=False):
+    from pipekit.release.interrupt import InFlight
+
+    return InFlight("dev", STACK, "pipekit-1", "CREATE", executed)
+
+
+def test_settle_keeps_an_empty_stack_another_change_set_still_needs():
+    from pipekit.release.interrupt import settle
+
+    cf = Recorded("AVAILABLE", "REVIEW_IN_PROGRESS", others=["pipekit-other"])
+    line = settle(cf, flight(), "pipekit deploy")
+    assert cf.calls == [("delete_change_set", "pipekit-1")] and "empty stack" not in line
+
+
+def test_settle_deletes_nothing_once_executed():
+    from pipekit.release.interrupt import settle
+
+    executed = Recorded("AVAILABLE", "UPDATE_COMPLETE")  # the flight knows it executed, whatever AWS still says
+    assert settle(executed, flight(executed=True), "pipekit deploy").startswith("interrupted: CloudFormation goes on")
+    gone = Recorded(None, "UPDATE_IN_PROGRESS", in_progress=True)  # the change set is gone: it was executed
+    assert settle(gone, flight(), "pipekit deploy").startswith("interrupted: CloudFormation goes on")
+    assert executed.calls == [] and gone.calls == []
