@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from pipekit.cli import main
@@ -167,3 +168,25 @@ def test_override_as_json_reports_the_condition_it_overrode(project, aws):
     report = json.loads(result.output)
     assert report["overridden"] and report["stage"] == "Prod"
     assert report["condition"]["reason"] == f"entry condition Failed: EntryAlarm-Api5xxAlarm Failed: {ALARM_SUMMARY}"
+
+
+# ---------------------------------------------------------------- pure parts
+
+
+def test_a_condition_still_evaluating_is_said_so_with_its_rules():
+    from pipekit.aws.codepipeline import ConditionState, RuleResult
+    from pipekit.release.gates import blocked_reason
+
+    waiting = ConditionState("Prod", "before_entry", "InProgress", rules=(RuleResult("Window", "InProgress", "outside the window"),))
+    assert blocked_reason(waiting) == "entry condition evaluating (Window InProgress: outside the window)"
+
+
+def test_override_needs_the_execution_codepipeline_names():
+    from pipekit.aws.codepipeline import ConditionState
+    from pipekit.errors import PipekitError
+    from pipekit.release.gates import to_override
+
+    held = ConditionState("Prod", "before_entry", "Failed", execution_id="exec-7")
+    assert to_override([held], "Prod", "entry") is held
+    with pytest.raises(PipekitError, match="CodePipeline names no execution held by the entry condition of Prod"):
+        to_override([ConditionState("Prod", "before_entry", "Failed")], "Prod", "entry")
