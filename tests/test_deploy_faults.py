@@ -153,3 +153,7 @@ def test_in_flight_and_left_behind_are_told_apart():
     assert other_deploy(stack, [summary("pipekit-e", 50, "CREATE_IN_PROGRESS", "UNAVAILABLE")], STACK, now) is not None
     assert other_deploy(Stack(STACK, "id", "UPDATE_ROLLBACK_IN_PROGRESS"), [], STACK, now).what == "the stack is UPDATE_ROLLBACK_IN_PROGRESS"
     assert left_behind([fresh, old, review, failed, someone_elses], STACK, now) == ["pipekit-b", "pipekit-d"]
+    fresh_review = summary("pipekit-f", 1, description=FOR_REVIEW)  # left for a person, not a deploy waiting on its user
+    assert other_deploy(stack, [fresh_review], STACK, now) is None
+    executed = summary("pipekit-g", 45, execution="EXECUTE_COMPLETE")
+    assert left_behind([executed, old], STACK, now) == ["pipekit-b"]
