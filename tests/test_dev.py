@@ -269,8 +269,12 @@ def session_parts(project):
     stubbed = _Stubbed()
     deployed, events = [], []
 
+    failures = []  # a test puts "failed" here for the next deploy
+
     def deploy(plan):
         deployed.append(plan)
+        if failures:
+            return [StackOutcome(plan.stack_name, failures.pop(0), "UPDATE_ROLLBACK_COMPLETE")]
         return [StackOutcome(plan.stack_name, "succeeded", "CREATE_COMPLETE")]
 
     def make(direct_code=True):
@@ -278,6 +282,7 @@ def session_parts(project):
                               cloudformation=CloudFormation(stubbed.cf_client), functions=Lambda(stubbed.lambda_client),
                               on_event=events.append, direct_code=direct_code)
 
+    make.failures = failures
     return make, stubbed, deployed, events
 
 
@@ -336,6 +341,14 @@ def test_unchanged_code_deploys_nothing(project, session_parts):
     assert session.once().path == "nothing" and len(deployed) == 1
 
 
+def test_after_a_failed_deploy_the_next_round_goes_through_the_stack_again(project, session_parts):
+    make, stubbed, deployed, events = session_parts
+    session = make()
+    make.failures.append("failed")
+    session.once()
+    assert session.once().path == "stack" and len(deployed) == 2  # nothing changed, but the stack is not what was packaged
+
+
 def test_the_packaged_plan_carries_uploads_tags_and_role(project, session_parts):
     make, stubbed, deployed, events = session_parts
     make().once()
@@ -363,6 +376,7 @@ def test_a_change_is_reported_once_the_files_stop_moving():
     settled, paths = wait_for_change(lambda: next(looks), {"a": (1, 1)}, poll=0.5, quiet=1.0, sleep=sleep, clock=lambda: now[0])
 
     assert settled == {"a": (2, 1), "b": (3, 1)} and paths == ["a", "b"]
+    assert now[0] == 2.5  # `quiet` seconds after the last move (seen at 1.5), not after the first change (at 1.0)
 
 
 def test_build_output_is_not_a_source_change(project):
