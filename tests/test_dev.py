@@ -286,6 +286,14 @@ def session_parts(project):
     return make, stubbed, deployed, events
 
 
+def stub_code_update(stubbed, function):
+    """The stack's function found, its code sent."""
+    stubbed.cf.add_response("describe_stack_resources", {"StackResources": [
+        {"LogicalResourceId": "OrdersApiFunction", "PhysicalResourceId": function, "ResourceType": "AWS::Lambda::Function",
+         "Timestamp": "2026-11-28T10:00:00Z", "ResourceStatus": "CREATE_COMPLETE"}]}, {"StackName": STACK})
+    stubbed.lam.add_response("update_function_code", {"FunctionName": function}, {"FunctionName": function, "ZipFile": ANY})
+
+
 def test_a_change_in_code_alone_goes_straight_into_the_function_and_the_alias(project, session_parts):
     make, stubbed, deployed, events = session_parts
     session = make()
@@ -293,10 +301,7 @@ def test_a_change_in_code_alone_goes_straight_into_the_function_and_the_alias(pr
     (project / "src" / "OrdersApi" / "Program.cs").write_text("return 2;\n")
     function = f"{STACK}-OrdersApiFunction-AbC"
 
-    stubbed.cf.add_response("describe_stack_resources", {"StackResources": [
-        {"LogicalResourceId": "OrdersApiFunction", "PhysicalResourceId": function, "ResourceType": "AWS::Lambda::Function",
-         "Timestamp": "2026-11-28T10:00:00Z", "ResourceStatus": "CREATE_COMPLETE"}]}, {"StackName": STACK})
-    stubbed.lam.add_response("update_function_code", {"FunctionName": function}, {"FunctionName": function, "ZipFile": ANY})
+    stub_code_update(stubbed, function)
     stubbed.lam.add_response("get_function_configuration", {"LastUpdateStatus": "InProgress"}, {"FunctionName": function})
     stubbed.lam.add_response("get_function_configuration", {"LastUpdateStatus": "Successful"}, {"FunctionName": function})
     stubbed.lam.add_response("publish_version", {"Version": "8"}, {"FunctionName": function})
@@ -312,6 +317,22 @@ def test_a_change_in_code_alone_goes_straight_into_the_function_and_the_alias(pr
     assert seen_zip == [packaging.zip_directory(project / "build" / "OrdersApi")]
     stubbed.cf.assert_no_pending_responses()
     stubbed.lam.assert_no_pending_responses()
+
+
+def test_a_failed_code_update_is_an_error_with_lambdas_reason(project, session_parts):
+    from pipekit.errors import PipekitError
+
+    make, stubbed, deployed, events = session_parts
+    session = make()
+    session.once()
+    (project / "src" / "OrdersApi" / "Program.cs").write_text("return 2;\n")
+    function = f"{STACK}-OrdersApiFunction-AbC"
+    stub_code_update(stubbed, function)
+    stubbed.lam.add_response("get_function_configuration", {"LastUpdateStatus": "Failed", "LastUpdateStatusReason": "zip too large"},
+                             {"FunctionName": function})
+    with pytest.raises(PipekitError, match=f"{function}: the code update failed: zip too large"):
+        session.once()
+    stubbed.lam.assert_no_pending_responses()  # no version published, no alias moved
 
 
 def test_a_template_change_goes_through_the_stack(project, session_parts):
