@@ -258,13 +258,35 @@ def test_polling_starts_fast_and_notices_the_end_within_one_interval(client, pla
             stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
             stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
         stubber.add_response("describe_stacks", stack("CREATE_COMPLETE"))
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "REVIEW_IN_PROGRESS", kind="AWS::CloudFormation::Stack"),
+                                                             event(1, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
         outcome = deployer(client, clock).deploy(plan, {})
         stubber.assert_no_pending_responses()
     assert outcome.result == "succeeded"
     assert clock.sleeps[0] < 1.0  # the first look comes fast
     assert len(clock.sleeps) == 2 + 6  # one sleep per unfinished look, none after the end
     assert clock.sleeps == sorted(clock.sleeps[:2]) + sorted(clock.sleeps[2:])  # backing off
+
+
+def test_events_read_just_before_the_end_are_completed_by_one_more_read(client, plan):
+    # The state and the events are read at once; here the events were read a moment before
+    # the stack turned final, so its last events come from one more read, with no sleep.
+    clock, seen = Clock(), []
+    with Stubber(client) as stubber:
+        no_stack(stubber)
+        create_and_wait(stubber, pending=0)
+        stubber.add_response("execute_change_set", {})
+        stubber.add_response("describe_stacks", stack("CREATE_COMPLETE"))
+        stubber.add_response("describe_stack_events", events(event(1, "Table", "CREATE_IN_PROGRESS")))
+        stubber.add_response("describe_stack_events", events(event(2, "Table", "CREATE_COMPLETE"), event(1, "Table", "CREATE_IN_PROGRESS"),
+                                                             event(3, STACK, "CREATE_COMPLETE", kind="AWS::CloudFormation::Stack")),
+                             {"StackName": STACK_ID})
+        outcome = deployer(client, clock, seen).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+    assert outcome.result == "succeeded"
+    reported = [(e.event.logical_id, e.event.status) for e in seen if type(e).__name__ == "ResourceEvent"]
+    assert reported == [("Table", "CREATE_IN_PROGRESS"), ("Table", "CREATE_COMPLETE"), (STACK, "CREATE_COMPLETE")]
+    assert clock.sleeps == []
 
 
 def test_backoff_grows_to_a_cap_and_slows_on_throttling():

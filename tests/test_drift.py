@@ -130,12 +130,14 @@ def stub_revert(cf, changes, *, execute=True, empty=False):
            "ResourceStatus": "UPDATE_COMPLETE"}
     new = {"EventId": "e-1", "StackId": DEV_STACK_ID, "StackName": DEV_STACK, "Timestamp": T0.replace(minute=40),
            "LogicalResourceId": "Table", "ResourceType": "AWS::DynamoDB::Table", "ResourceStatus": "UPDATE_COMPLETE"}
+    done = {**new, "EventId": "e-2", "Timestamp": T0.replace(minute=41), "LogicalResourceId": DEV_STACK,
+            "ResourceType": "AWS::CloudFormation::Stack"}
     cf.add_response("describe_stack_events", {"StackEvents": [old]}, {"StackName": DEV_STACK_ID})
     cf.add_response("execute_change_set", {}, {"StackName": DEV_STACK, "ChangeSetName": ANY})
-    # Following reads the state, then the events (once the state is final, those are all).
+    # Following reads the state and the events; the stack's own final event says those are all.
     cf.add_response("describe_stacks", {"Stacks": [{"StackName": DEV_STACK, "StackId": DEV_STACK_ID, "StackStatus": "UPDATE_COMPLETE",
                                                     "CreationTime": T0}]}, {"StackName": DEV_STACK_ID})
-    cf.add_response("describe_stack_events", {"StackEvents": [new, old]}, {"StackName": DEV_STACK_ID})
+    cf.add_response("describe_stack_events", {"StackEvents": [done, new, old]}, {"StackName": DEV_STACK_ID})
 
 
 REVERT_CHANGES = [

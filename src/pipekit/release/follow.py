@@ -10,6 +10,7 @@ from typing import Any, Callable, Optional
 
 from pipekit.aws.cloudformation import TERMINAL_STATES, ChangeSet, CloudFormation, Stack, StackEvent
 from pipekit.errors import PipekitError
+from pipekit.release import overlap
 from pipekit.release.polling import Backoff
 
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
@@ -37,12 +38,17 @@ def follow_stack(
     seen: list[StackEvent] = []
     deadline = clock() + max_wait
     while True:
-        # The state first, then the events: once the state is final, the events read after
-        # it are all there are (no third read to catch the last ones).
-        stack = backoff.read(lambda: cf.describe_stack(stack_name))
+        # The state and the events at once (one round trip per look, not two). The events
+        # may have been read just before the state turned final: then the stack's own final
+        # event is not among them yet, and one more read brings the last ones.
+        stack, fresh = overlap.together(
+            lambda: backoff.read(lambda: cf.describe_stack(stack_name)),
+            lambda: backoff.read(lambda: cf.events_since(stack_name, last_seen)),
+        )
         if stack is None:
             raise StackFollowFailed(f"{stack_name} disappeared while it was being followed")
-        fresh = backoff.read(lambda: cf.events_since(stack_name, last_seen))
+        if stack.status in TERMINAL_STATES and not _ends(fresh, stack):
+            fresh += backoff.read(lambda: cf.events_since(stack_name, fresh[-1].event_id if fresh else last_seen))
         if fresh:
             last_seen = fresh[-1].event_id
         if _report(after_review(fresh), on_event, seen):
@@ -52,6 +58,12 @@ def follow_stack(
         if clock() > deadline:
             raise StackFollowFailed(f"{stack.name} is still {stack.status} after {max_wait / 60:.0f} minutes; it goes on in AWS (see `pipekit status`)")
         backoff.wait()
+
+
+def _ends(events: list[StackEvent], stack: Stack) -> bool:
+    """Whether the events include the stack's own event for its final state."""
+    return any(e.logical_id == stack.name and e.resource_type == "AWS::CloudFormation::Stack" and e.status == stack.status
+               for e in events)
 
 
 def after_review(events: list[StackEvent]) -> list[StackEvent]:
