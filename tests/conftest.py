@@ -105,6 +105,16 @@ def write_skeleton(directory: Path, data: dict) -> None:
         (directory / rel).write_text(text)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def config_cache(tmp_path_factory):
+    """Validated configs are kept where the tests can see them, never in the home folder
+    (config/snapshot.py); subprocesses inherit the variable."""
+    folder = tmp_path_factory.mktemp("config-cache")
+    with pytest.MonkeyPatch.context() as patcher:
+        patcher.setenv("PIPEKIT_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint():
     """One moto server for the session, on a free 127.0.0.1 port; stopped at the end."""

@@ -9,9 +9,8 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
-from pipekit.config.models import Config
 from pipekit.project import layout, names
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, SERVICE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 
@@ -322,3 +321,6 @@ def _unit_tests_run(project: Project) -> Iterator[tuple[str, str]]:
 
 # The gates' rules (PK117-PK119) register themselves with @rule on import.
 from pipekit.checks import gate_rules  # noqa: E402,F401
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config

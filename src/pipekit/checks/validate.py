@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import yaml
 
@@ -15,8 +15,10 @@ from pipekit.checks import rules, tools
 from pipekit.checks.findings import Finding
 from pipekit.checks.limits import limit_findings
 from pipekit.project import names
-from pipekit.config.models import Config
 from pipekit.project.names import CLOUDFORMATION_TEMPLATES
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 BUILDSPEC = rules.BUILDSPEC
 

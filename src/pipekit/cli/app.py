@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Optional
 
 import click
 
+from pipekit.config.constants import DEFAULT_CONFIG
 from pipekit.errors import UsageError
 
 if TYPE_CHECKING:
     from pipekit.aws.clients import AwsClients
     from pipekit.config import Config, Environment
-
-DEFAULT_CONFIG = "pipekit.yaml"
 
 
 class Application:

@@ -74,7 +74,7 @@ def deploy(ctx: click.Context, app: Application, env_name: Optional[str], name: 
     from pipekit.develop import build as building
     from pipekit.develop import watch as watching
     from pipekit.develop.deploy import PersonalDeploy
-    from pipekit.config.models import BUILD_ACCOUNT
+    from pipekit.config.constants import BUILD_ACCOUNT
     from pipekit.project import names
     from pipekit.release import deploy as release
     from pipekit.release import interrupt

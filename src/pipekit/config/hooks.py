@@ -8,14 +8,20 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipekit.config.behaviour import HooksBehaviour, HooksOverrideBehaviour, SmokeCheckBehaviour
+
 
 class _Model(BaseModel):
     # Unknown keys are errors: a typo must never be silently ignored. Every config model
     # (models.py, gates.py, notifications.py) derives from this one.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
+    def replaced(self, changes: dict[str, Any]) -> "_Model":
+        """A copy with some fields changed (as plain.Plain.replaced)."""
+        return self.model_copy(update=changes)
 
-class SmokeCheck(_Model):
+
+class SmokeCheck(SmokeCheckBehaviour, _Model):
     """One check of the new version, invoked directly (not through the alias).
 
     An API check sends an HTTP API (payload 2.0) request to the function; a plain check
@@ -47,10 +53,6 @@ class SmokeCheck(_Model):
             raise ValueError(f"smoke check {self.name!r} invokes with a payload: say what it must return (expect_result)")
         return self
 
-    @property
-    def kind(self) -> str:
-        return "http" if self.path is not None else "invoke"
-
 
 class PostTraffic(_Model):
     window_minutes: int = Field(default=10, ge=1, le=60, description="how far back the new version's errors are counted")
@@ -60,32 +62,20 @@ class PostTraffic(_Model):
 DEFAULT_SMOKE_CHECKS = (SmokeCheck(name="health", method="GET", path="/health", expect_status=200),)
 
 
-class Hooks(_Model):
+class Hooks(HooksBehaviour, _Model):
     enabled: bool = True
     smoke_checks: tuple[SmokeCheck, ...] = DEFAULT_SMOKE_CHECKS
     time_budget_seconds: int = Field(default=30, ge=5, le=600, description="the PreTraffic hook's whole budget")
     post_traffic: PostTraffic = Field(default_factory=PostTraffic)
 
-    def settings(self) -> dict[str, Any]:
-        """What the hooks read at run time (a stack parameter, so each environment may differ)."""
-        return {
-            "smoke_checks": [c.model_dump(exclude_none=True) for c in self.smoke_checks],
-            "time_budget_seconds": self.time_budget_seconds,
-            "window_minutes": self.post_traffic.window_minutes,
-            "max_errors": self.post_traffic.max_errors,
-        }
 
-
-class HooksOverride(_Model):
+class HooksOverride(HooksOverrideBehaviour, _Model):
     """Per environment: switch the hooks off, or replace some of the service's settings."""
 
     enabled: Optional[bool] = None
     smoke_checks: Optional[tuple[SmokeCheck, ...]] = None
     time_budget_seconds: Optional[int] = Field(default=None, ge=5, le=600)
     post_traffic: Optional[PostTraffic] = None
-
-    def apply(self, base: Hooks) -> Hooks:
-        return base.model_copy(update={key: value for key, value in self if value is not None})
 
 
 def checks_for(hooks: Hooks, function: str, api: bool) -> list[SmokeCheck]:

@@ -9,6 +9,8 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from pipekit.config.accounts import account_problems
+from pipekit.config.behaviour import ConfigBehaviour, EnvironmentBehaviour, FunctionBehaviour, ServiceBehaviour
+from pipekit.config.constants import BUILD_ACCOUNT, DEPLOYMENT_TYPES
 from pipekit.config.gates import Gates, path_filter_problem
 from pipekit.config.hooks import Hooks, HooksOverride, _Model, checks_for
 from pipekit.config.notifications import Notifications
@@ -23,22 +25,7 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 DOTNET_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
-# CodeDeploy's predefined Lambda deployment configurations, as SAM's DeploymentPreference
-# Type accepts them (without the "CodeDeployDefault.Lambda" prefix).
-DEPLOYMENT_TYPES = (
-    "AllAtOnce",
-    "Canary10Percent5Minutes",
-    "Canary10Percent10Minutes",
-    "Canary10Percent15Minutes",
-    "Canary10Percent30Minutes",
-    "Linear10PercentEvery1Minute",
-    "Linear10PercentEvery2Minutes",
-    "Linear10PercentEvery3Minutes",
-    "Linear10PercentEvery10Minutes",
-)
 DeploymentType = Literal[DEPLOYMENT_TYPES]  # type: ignore[valid-type]
-
-BUILD_ACCOUNT = "build"
 
 # AWS CodePipeline quotas ("Quotas in AWS CodePipeline"; botocore's model does not carry
 # them): 50 stages per pipeline, 50 actions per stage. pipekit's pipeline is Source, Build
@@ -130,7 +117,7 @@ class Build(_Model):
         return values
 
 
-class Function(_Model):
+class Function(FunctionBehaviour, _Model):
     name: str = Field(description="logical name, e.g. OrdersApi")
     project: str = Field(description="the .csproj of the function")
     handler: Optional[str] = Field(default=None, description="defaults to the assembly name (executable-assembly hosting)")
@@ -154,14 +141,6 @@ class Function(_Model):
             raise ValueError(f"{value!r} is not a .csproj file")
         return value
 
-    @property
-    def assembly(self) -> str:
-        return PurePosixPath(self.project).stem
-
-    @property
-    def project_dir(self) -> str:
-        return str(PurePosixPath(self.project).parent)
-
 
 class Table(_Model):
     name: str = Field(description="short name; the table is <project>-<env>-<name>")
@@ -182,7 +161,7 @@ class Alarms(_Model):
     evaluation_periods: int = Field(default=1, ge=1, le=10)
 
 
-class Service(_Model):
+class Service(ServiceBehaviour, _Model):
     runtime: str = "dotnet10"
     architecture: Literal["x86_64", "arm64"] = "x86_64"
     memory: int = Field(default=512, ge=128, le=10240)
@@ -211,15 +190,6 @@ class Service(_Model):
             raise ValueError("two functions route the same api_path; give each its own")
         return self
 
-    @property
-    def api_functions(self) -> list[Function]:
-        return [f for f in self.functions if f.api]
-
-    @property
-    def runtime_dotnet_version(self) -> str:
-        """The .NET version the runtime runs, e.g. dotnet10 -> 10.0."""
-        return f"{self.runtime.removeprefix('dotnet')}.0"
-
 
 class Review(_Model):
     # release.review.FAIL_ON (a test keeps them equal; the config does not import the review)
@@ -246,7 +216,7 @@ class PersonalStacks(_Model):
         return value
 
 
-class Environment(_Model):
+class Environment(EnvironmentBehaviour, _Model):
     name: str = Field(description="lowercase letters and digits, e.g. dev")
     account: str = Field(description="a key of accounts other than build")
     deployment: DeploymentType = "AllAtOnce"
@@ -282,14 +252,6 @@ class Environment(_Model):
                 raise ValueError(f"{value!r} is not a .csproj file")
         return value
 
-    def effective_hooks(self, service_hooks: Hooks) -> Hooks:
-        return self.hooks.apply(service_hooks) if self.hooks else service_hooks
-
-    @property
-    def title(self) -> str:
-        """CamelCase form for stage names and namespaces: dev -> Dev."""
-        return self.name[:1].upper() + self.name[1:]
-
 
 class Artifacts(_Model):
     noncurrent_version_days: int = Field(
@@ -297,7 +259,7 @@ class Artifacts(_Model):
     )
 
 
-class Config(_Model):
+class Config(ConfigBehaviour, _Model):
     project: str = Field(description="lowercase name that prefixes every AWS resource, e.g. orders")
     region: str = Field(description="the AWS region of the pipeline and every environment, e.g. eu-west-1")
     accounts: dict[str, Account] = Field(description="account names with their ids; one named build")
@@ -390,26 +352,3 @@ class Config(_Model):
                             "add one (path or payload) or set hooks.enabled: false")
                 )
         return problems
-
-    # Derived names, used by every template so that they agree with each other.
-    def account_id(self, account: str) -> str:
-        return self.accounts[account].id
-
-    @property
-    def build_account_id(self) -> str:
-        return self.account_id(BUILD_ACCOUNT)
-
-    @property
-    def target_accounts(self) -> list[str]:
-        """Accounts that receive a service, in the order their first environment appears."""
-        seen: list[str] = []
-        for env in self.environments:
-            if env.account not in seen:
-                seen.append(env.account)
-        return seen
-
-    def environment(self, name: str) -> Environment:
-        for env in self.environments:
-            if env.name == name:
-                return env
-        raise KeyError(name)

@@ -1,10 +1,10 @@
-"""Reading pipekit.yaml: YAML errors with file:line:column, schema errors with the key
-path, what was expected, where it is in the file and the nearest valid key for a typo."""
+"""Validating pipekit.yaml's text: YAML errors with file:line:column, schema errors with
+the key path, what was expected, where it is in the file and the nearest valid key for a
+typo."""
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from typing import Any, Optional, Union, get_args, get_origin
 
 import yaml
@@ -12,26 +12,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from pipekit.config import safe_yaml
+from pipekit.config.constants import DEFAULT_CONFIG
 from pipekit.config.safe_yaml import key_path
 from pipekit.config.models import Config
 from pipekit.errors import ConfigError
-
-DEFAULT_CONFIG = "pipekit.yaml"
-
-
-def load_config(path: Path) -> Config:
-    """Read and validate a pipekit.yaml; raise ConfigError with a one-line message."""
-    try:
-        with path.open("rb") as file:
-            raw = file.read(safe_yaml.MAX_BYTES + 1)  # never more: the file may be anything
-        if len(raw) > safe_yaml.MAX_BYTES:
-            raise ConfigError(f"{path}: refused: {safe_yaml.TOO_LARGE}")
-        text = raw.decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (run `pipekit init` to create one, or pass --config)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}; expected a UTF-8 text file") from None
-    return parse_config(text, str(path))
 
 
 def parse_config(text: str, filename: str = DEFAULT_CONFIG) -> Config:

@@ -8,11 +8,13 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from pipekit.config.models import Config
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import build_commands
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 OUTPUT_TAIL = 30  # lines of a failed command's output shown
 

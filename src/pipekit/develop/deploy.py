@@ -7,15 +7,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from pipekit.config.models import Config
 from pipekit.develop import package as packaging
 from pipekit.develop.personal import PersonalStack
 from pipekit.errors import PipekitError
 from pipekit.project import build_commands, names
 from pipekit.release import deploy as release
 from pipekit.release.polling import Backoff
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 ALIAS = "live"  # the service template's AutoPublishAlias
 

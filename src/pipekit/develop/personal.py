@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from pipekit.config.models import BUILD_ACCOUNT, Config, Environment
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.errors import UsageError
 from pipekit.project import layout, names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Environment
 
 NAME = re.compile(r"^[a-z][a-z0-9]{0,15}$")
 # The tag that marks a stack as pipekit's personal stack for one name; `dev destroy`

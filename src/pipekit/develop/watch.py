@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from pipekit.config.models import Config
 from pipekit.project import build_commands, names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 Snapshot = dict[str, tuple[int, int]]  # path -> (mtime in ns, size)
 IGNORED_DIRS = {"bin", "obj", ".git", ".vs", ".idea", "node_modules", "TestResults", build_commands.BUILD_DIR}

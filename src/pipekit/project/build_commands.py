@@ -4,10 +4,13 @@ the publish commands on the developer's machine), so that both build the same wa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import shlex
 from pathlib import PurePosixPath
 
-from pipekit.config.models import Config, Function
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Function
+
 
 Command = tuple[str, ...]
 

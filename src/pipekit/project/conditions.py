@@ -10,11 +10,13 @@ already assumes, in the pipeline's region: see docs/gates.md."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from pipekit.config.models import Config
 from pipekit.project import layout
 from pipekit.project.layout import Stage
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 STACK_NAME = "${AWS::StackName}"
 # Rule names (CodePipeline: [A-Za-z0-9.@_-]+): the gate and the alarm's logical id.

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pipekit.project import names
-from pipekit.config.models import Config, Environment
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Environment
 
 # The two stages in front of the environments, and the artifacts they hand on.
 SOURCE_STAGE = "Source"

@@ -3,7 +3,10 @@ that every template, check and command agrees on them."""
 
 from __future__ import annotations
 
-from pipekit.config.models import Config
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
+
 
 # Where pipekit renders each template in the project folder.
 BUILD_ACCOUNT_TEMPLATE = "infra/build-account.yaml"

@@ -4,11 +4,13 @@ result with its YAML filter, so no stage, action or role name is typed in a temp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipekit.config.models import Config
 from pipekit.project import conditions, layout, names
 from pipekit.project.layout import Action, Stage
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 def _ref(logical_id: str) -> dict[str, str]:

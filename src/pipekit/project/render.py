@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import shlex
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
 
 from pipekit import __version__
 from pipekit.project import build_commands, cfn_yaml, conditions, drift_reads, layout, names, pipeline
-from pipekit.config.models import DEPLOYMENT_TYPES, Config
+from pipekit.config.constants import DEPLOYMENT_TYPES
 from pipekit.config.schema import SCHEMA_PATH, schema_text
 from pipekit.review_function import package as review_package
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 HEADER = (
     "# Rendered by pipekit from pipekit.yaml. Change pipekit.yaml and run `pipekit render`;\n"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from pipekit.project import examples
-from pipekit.config import DEFAULT_CONFIG, Config, parse_config
+from pipekit.config.constants import DEFAULT_CONFIG
+from pipekit.config.parse import parse_config
 from pipekit.config.schema import MODELINE
 from pipekit.errors import UsageError
+from pipekit.project import examples
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 # What the starter needs, in prompt order, with the option that sets each.
 STARTER_FIELDS = {

@@ -10,11 +10,14 @@ with the `dotnet new` commands that make it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pipekit.config.models import Config
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
+
 
 # Package versions the skeleton pins; the same as the bundled example's projects.
 VERSIONS = {"hosting": "1.9.0", "test_sdk": "17.14.1", "xunit": "2.9.3", "xunit_runner": "3.1.4"}

@@ -8,12 +8,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from pipekit.aws.lambda_ import Alias
-from pipekit.config.models import Config, Environment
 from pipekit.errors import UsageError
 from pipekit.project import names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Environment
 
 # Lambda names each log stream "YYYY/MM/DD/[VERSION]<environment id>" (AWS Lambda
 # operator guide, "How CloudWatch structures logs"): the version is in the brackets.

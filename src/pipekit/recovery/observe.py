@@ -5,13 +5,16 @@ traffic shifts under way, and the pipeline stage that deploys it. Shared by roll
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from pipekit.aws.errors import aws_errors
 from pipekit.errors import PipekitError
 from pipekit.project import layout, names
-from pipekit.config.models import BUILD_ACCOUNT, Config, Environment
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.recovery.rollback import Observations
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Environment
 
 Clients = Callable[[str, str], Any]
 RECENT_EXECUTIONS = 50

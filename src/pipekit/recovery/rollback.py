@@ -20,7 +20,7 @@ from pipekit.aws.cloudformation import Stack
 from pipekit.aws.codedeploy import Deployment
 from pipekit.aws.codepipeline import Execution
 from pipekit.aws.lambda_ import Alias
-from pipekit.config.models import BUILD_ACCOUNT
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.errors import PipekitError
 
 

@@ -4,12 +4,14 @@ status: a stack that cannot be read is listed with the reason, never counted mis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipekit.config.models import Config
 from pipekit.recovery.observe import Clients
 from pipekit.release import overlap
 from pipekit.release.setup import SetupStack, in_place, setup_order
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 def setup_status(cfg: Config, clients: Clients) -> dict[str, Any]:

@@ -4,14 +4,17 @@ read is reported with the reason, and the rest is still shown."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from pipekit.aws.errors import describe
 from pipekit.project import layout, names
-from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.recovery.observe import Clients, service_parts
 from pipekit.release import gates, overlap
 from pipekit.release.polling import Backoff
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 def _attempt(errors: list[str], what: str, read: Callable[[], Any]) -> Any:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pipekit.aws.codepipeline import PendingApproval
-from pipekit.config.models import Config, Environment
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import layout
 from pipekit.release.review import Review
 from pipekit.release.rollback_detection import Rollback
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config, Environment
 
 ACCOUNT_IN_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/")
 

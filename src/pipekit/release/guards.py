@@ -3,12 +3,15 @@ pipekit.yaml, and a `--template` aimed at a stack pipekit manages. Pure: reads f
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import hashlib
 from pathlib import Path
 
-from pipekit.config.models import Config
 from pipekit.errors import UsageError
 from pipekit.project import names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 class StaleRender(UsageError):

@@ -11,10 +11,13 @@ and `pipekit status` lists what is still missing in this order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.project import names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 # A stack whose resources exist: created once and not since deleted or rolled back on
 # create. An update in progress or rolled back still leaves the roles in place.

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from pipekit import __version__
-from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.errors import PipekitError, UsageError
 from pipekit.project import cfn_yaml, names
 from pipekit.project.names import BUILD_ACCOUNT_TEMPLATE, PIPELINE_TEMPLATE, TARGET_ACCOUNT_TEMPLATE
 from pipekit.release.setup import SetupStack, pipeline_prerequisites
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 class DeployFailed(PipekitError):

@@ -10,15 +10,19 @@ change set, and shown by --dry-run."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import hashlib
 from dataclasses import replace
 
 from pipekit.aws.cloudformation import MAX_TEMPLATE_BODY
-from pipekit.config.models import BUILD_ACCOUNT, Config
+from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.config.regions import dns_suffix
 from pipekit.errors import UsageError
 from pipekit.project import names
 from pipekit.release.stack_plan import CodeUpload, StackPlan
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 def by_url_when_large(cfg: Config, plan: StackPlan) -> StackPlan:

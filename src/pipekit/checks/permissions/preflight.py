@@ -8,7 +8,7 @@ cfn-lint's decoder the findings carry line numbers) and the config."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
@@ -21,8 +21,10 @@ from pipekit.checks.permissions.registry import Registry, Where, bucket_of, unde
 from pipekit.checks.permissions.stacks import Project, load
 from pipekit.checks.permissions.static import policy_findings
 from pipekit.checks.permissions.unknown import as_pattern, show
-from pipekit.config.models import Config
 from pipekit.project import names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 def preflight(templates: Mapping[str, Any], cfg: Config) -> list[PermissionFinding]:

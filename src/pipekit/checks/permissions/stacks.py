@@ -5,15 +5,17 @@ services), and the service template after the SAM transform, once per environmen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from pipekit.checks import tools
 from pipekit.checks.permissions.arns import ref_and_attrs
 from pipekit.checks.permissions.intrinsics import Stack
 from pipekit.checks.permissions.registry import Registry
 from pipekit.checks.permissions.unknown import unknown
-from pipekit.config.models import Config
 from pipekit.project import layout, names
+
+if TYPE_CHECKING:
+    from pipekit.config.models import Config
 
 
 @dataclass
