@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from pipekit.project import cfn_yaml
 from pipekit.aws.cloudformation import (
@@ -24,10 +24,12 @@ from pipekit.release.concurrent import WaitingForOtherDeploy
 from pipekit.release.follow import ResourceEvent, first_failure, follow_stack, wait_for_change_set
 from pipekit.release.polling import Backoff
 from pipekit.release.interrupt import InFlight
-from pipekit.recovery.drift import StackDrift, detect
 from pipekit.release.review import Review, review, template_policies
 from pipekit.release.sam_groups import sam_template
 from pipekit.release.setup import SetupStack, in_place, still_to_deploy, waiting_message
+
+if TYPE_CHECKING:
+    from pipekit.recovery.drift import StackDrift
 
 # The plan lives in release/stack_plan.py; its names stay reachable here, where the
 # commands, ui/ and tests speak of deploy.StackPlan.
@@ -170,8 +172,10 @@ class StackDeployer:
         cause = self._root_cause(events)
         return StackOutcome(plan.stack_name, "failed", final.status, name, cause, _next_steps(final, change_set_type), seconds=seconds)
 
-    def _drift(self, stack_name: str) -> StackDrift:
+    def _drift(self, stack_name: str) -> "StackDrift":
         """The stack's drift, so that the review can mark changes that overwrite it."""
+        from pipekit.recovery.drift import detect  # only with --fail-on overwrites-drift
+
         return detect(self.cf, stack_name, self.on_event, self.backoff(), self.clock)
 
     def _usable_stack(self, stack_name: str, replace_failed: bool) -> Optional[Stack]:
