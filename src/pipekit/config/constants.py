@@ -3,6 +3,11 @@
 DEFAULT_CONFIG = "pipekit.yaml"
 BUILD_ACCOUNT = "build"
 
+# A real pipekit.yaml is a few KB; more is refused unread (config/safe_yaml.py has the
+# other bounds).
+MAX_CONFIG_BYTES = 1024 * 1024
+CONFIG_TOO_LARGE = f"the file is larger than {MAX_CONFIG_BYTES // 1024} KiB; expected a pipekit.yaml of a few KB"
+
 # CodeDeploy's predefined Lambda deployment configurations, as SAM's DeploymentPreference
 # Type accepts them (without the "CodeDeployDefault.Lambda" prefix).
 DEPLOYMENT_TYPES = (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipekit.config import plain, safe_yaml, snapshot
+from pipekit.config import plain, snapshot
+from pipekit.config.constants import CONFIG_TOO_LARGE, MAX_CONFIG_BYTES
 from pipekit.errors import ConfigError
 
 
@@ -27,13 +28,13 @@ def load_config(path: Path) -> Any:
 def read_text(path: Path) -> str:
     try:
         with path.open("rb") as file:
-            raw = file.read(safe_yaml.MAX_BYTES + 1)  # never more: the file may be anything
+            raw = file.read(MAX_CONFIG_BYTES + 1)  # never more: the file may be anything
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (run `pipekit init` to create one, or pass --config)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}; expected a UTF-8 text file") from None
-    if len(raw) > safe_yaml.MAX_BYTES:
-        raise ConfigError(f"{path}: refused: {safe_yaml.TOO_LARGE}")
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: refused: {CONFIG_TOO_LARGE}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -7,11 +7,11 @@ from typing import Any, Optional
 
 import yaml
 
+from pipekit.config.constants import CONFIG_TOO_LARGE as TOO_LARGE, MAX_CONFIG_BYTES as MAX_BYTES
+
 # A real pipekit.yaml is a few KB with a few hundred values; these bounds leave ample room.
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # PyYAML composes and constructs recursively: refuse before Python's limit
 MAX_NODES = 100_000  # values once every alias is expanded ("billion laughs")
-TOO_LARGE = f"the file is larger than {MAX_BYTES // 1024} KiB; expected a pipekit.yaml of a few KB"
 
 
 class Refused(yaml.MarkedYAMLError):
