@@ -15,7 +15,10 @@ from pipekit.cli import main
      "error: Invalid value for '--format': 'xml' is not one of 'table', 'json', 'markdown'. (see `pipekit changeset show --help`)"),
     (["completion"], "error: Missing argument '{bash|zsh|fish}'. Choose from: bash, zsh, fish (see `pipekit completion --help`)"),
     (["--bogus"], "error: No such option '--bogus'. Did you mean '--verbose'? (see `pipekit --help`)"),
-    (["depoly"], "error: No such command 'depoly'. (see `pipekit --help`)"),
+    (["depoly"], "error: No such command 'depoly'. Did you mean 'deploy'? (see `pipekit --help`)"),
+    (["stauts", "--env", "prod"], "error: No such command 'stauts'. Did you mean 'status'? (see `pipekit --help`)"),
+    (["frobnicate"], "error: No such command 'frobnicate'. (see `pipekit --help`)"),
+    (["dev", "deplyo"], "error: No such command 'deplyo'. Did you mean 'deploy'? (see `pipekit dev --help`)"),
 ])
 def test_a_usage_error_is_one_line_and_exit_2(args, line):
     result = CliRunner().invoke(main, args, prog_name="pipekit")

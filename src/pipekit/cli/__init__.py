@@ -56,6 +56,16 @@ class PipekitGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Optional[str], Optional[click.Command], list[str]]:
+        # click suggests from the commands it holds, and this group holds none until one runs.
+        name = args[0] if args else ""
+        if name in COMMANDS or name.startswith("-") or ctx.resilient_parsing:
+            return super().resolve_command(ctx, args)
+        import difflib
+
+        close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+        raise OneLineUsageError(f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else ""), ctx)
+
     def make_context(self, info_name: Optional[str], args: list[str], parent: Optional[click.Context] = None, **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
