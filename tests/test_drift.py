@@ -176,6 +176,31 @@ def test_revert_json_is_one_document(project, aws):
     assert tags["effect"] == "resync"
 
 
+def test_revert_declined_at_the_question_executes_nothing_and_fails(project, aws, monkeypatch):
+    from pipekit.cli.app import Application
+
+    asked = []
+    monkeypatch.setattr(Application, "can_ask", staticmethod(lambda: True))
+    monkeypatch.setattr(Application, "confirm", staticmethod(lambda question: asked.append(question) or False))
+    cf = aws.accounts["dev"].stub("cloudformation")
+    stub_revert(cf, REVERT_CHANGES, execute=False)  # no execute_change_set stubbed: calling it fails
+    result = run(project, "--env", "dev", "--revert")
+    assert result.exit_code == 1, result.output
+    aws.assert_done()
+    assert asked and asked[0].startswith("Execute drift-aware change set pipekit-revert-drift")
+    assert result.stdout.splitlines()[-1].startswith(f"{DEV_STACK}: not executed; change set pipekit-revert-drift")
+
+
+def test_revert_no_execute_shows_the_change_set_and_leaves_it(project, aws):
+    cf = aws.accounts["dev"].stub("cloudformation")
+    stub_revert(cf, REVERT_CHANGES, execute=False)
+    result = run(project, "--env", "dev", "--revert", "--no-execute")
+    assert result.exit_code == 0, result.output
+    aws.assert_done()
+    assert "/Properties/BillingMode: reverted to the template" in result.stdout
+    assert result.stdout.splitlines()[-1].endswith("left for review (--no-execute)")
+
+
 def test_nothing_to_revert_deletes_the_empty_change_set(project, aws):
     cf = aws.accounts["dev"].stub("cloudformation")
     stub_revert(cf, [], empty=True)

@@ -115,7 +115,7 @@ def _revert(app: Application, env, output_format: str, yes: bool, no_execute: bo
     from pipekit.project import names
     from pipekit.recovery.revert import RevertRunner, plan_revert
     from pipekit.ui.deploy_report import make_reporter
-    from pipekit.ui.drift import print_revert
+    from pipekit.ui.drift import print_revert, print_revert_outcome
 
     cf = app.aws(env.account, profile, region)(env.account, "cloudformation")
     with aws_errors(env.account):
@@ -125,35 +125,14 @@ def _revert(app: Application, env, output_format: str, yes: bool, no_execute: bo
         return 0
     if not (yes or no_execute) and (output_format == "json" or not app.can_ask()):
         raise UsageError("no terminal to confirm on: pass --yes to execute, or --no-execute to only create the change set")
+    quiet = output_format == "json"  # the one JSON document comes at the end
     reporter = make_reporter("text")
-    runner = RevertRunner(cf, lambda event: reporter(event) if output_format != "json" else None)
-    with aws_errors(env.account):
-        preview = runner.create(plan)
-        if preview is None:
-            return _finish(output_format, plan.stack, None, "nothing_to_revert", f"{plan.stack}: nothing drifted; the empty change set was deleted")
-        if output_format != "json":
-            print_revert(preview, output_format)
-        if no_execute:
-            return _finish(output_format, plan.stack, preview, "created_only", f"{plan.stack}: change set {plan.change_set} left for review (--no-execute)")
-        if not (yes or app.confirm(f"Execute drift-aware change set {plan.change_set} on {plan.stack}?")):
-            _finish(output_format, plan.stack, preview, "declined", f"{plan.stack}: not executed; change set {plan.change_set} is left for review")
-            return EXIT_FAILED
-        try:
-            outcome = runner.execute(plan, preview)
-        finally:
-            reporter.stop()
-    cause = f" ({outcome.cause})" if outcome.cause else ""
-    _finish(output_format, plan.stack, preview, outcome.result, f"{plan.stack}: {outcome.status}{cause}")
-    return 0 if outcome.result == "succeeded" else EXIT_FAILED
-
-
-def _finish(output_format: str, stack: str, preview, result: str, line: str) -> int:
-    """The last word: a line, or with --format json the one document (change set and result)."""
-    from pipekit.ui.console import print_json
-    from pipekit.ui.drift import revert_json
-
-    if output_format == "json":
-        print_json({"stack": stack, "result": result, "message": line, "change_set": revert_json(preview) if preview else None})
-    else:
-        print(line)
-    return 0
+    runner = RevertRunner(cf, lambda event: None if quiet else reporter(event))
+    try:
+        with aws_errors(env.account):
+            outcome, preview = runner.run(plan, lambda shown: None if quiet else print_revert(shown, output_format),
+                                          lambda question: yes or app.confirm(question), execute=not no_execute)
+    finally:
+        reporter.stop()
+    print_revert_outcome(outcome, preview, output_format)
+    return 0 if outcome.result in ("succeeded", "nothing_to_revert", "created_only") else EXIT_FAILED

@@ -122,6 +122,20 @@ class RevertRunner:
         change_set = self.cf.describe_change_set(plan.stack, plan.change_set, property_values=True)
         return RevertPreview(change_set, property_reverts(change_set))
 
+    def run(self, plan: RevertPlan, show: Callable[[RevertPreview], None], confirm: Callable[[str], bool],
+            execute: bool = True) -> tuple[RevertOutcome, Optional[RevertPreview]]:
+        """The whole of --revert once planned: create the change set, show it, and execute
+        it if `execute` and confirmed; a change set not executed is left for review."""
+        preview = self.create(plan)
+        if preview is None:
+            return RevertOutcome(plan.stack, "nothing_to_revert", plan.change_set), None
+        show(preview)
+        if not execute:
+            return RevertOutcome(plan.stack, "created_only", plan.change_set), preview
+        if not confirm(f"Execute drift-aware change set {plan.change_set} on {plan.stack}?"):
+            return RevertOutcome(plan.stack, "declined", plan.change_set), preview
+        return self.execute(plan, preview), preview
+
     def execute(self, plan: RevertPlan, preview: RevertPreview) -> RevertOutcome:
         stack_id = preview.change_set.stack_id
         marker = self.cf.latest_event_id(stack_id)

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from pipekit.aws.cfn_drift import PropertyDifference, ResourceDrift
 from pipekit.recovery.drift import DriftProgress, DriftReport
-from pipekit.recovery.revert import RevertPreview
+from pipekit.recovery.revert import RevertOutcome, RevertPreview
 from pipekit.ui.review_rows import _short
 
 STATUS_STYLES = {"MODIFIED": "yellow", "DELETED": "bold red", "IN_SYNC": "green"}
@@ -237,3 +237,25 @@ def revert_table(preview: RevertPreview) -> Any:
 def print_revert(preview: RevertPreview, output_format: str) -> None:
     _print(output_format, lambda: revert_json(preview), lambda: revert_markdown(preview), lambda: revert_table(preview),
            lambda: revert_lines(preview))
+
+
+def revert_outcome_line(outcome: RevertOutcome) -> str:
+    left = {
+        "nothing_to_revert": "nothing drifted; the empty change set was deleted",
+        "created_only": f"change set {outcome.change_set} left for review (--no-execute)",
+        "declined": f"not executed; change set {outcome.change_set} is left for review",
+    }
+    cause = f" ({outcome.cause})" if outcome.cause else ""
+    return f"{outcome.stack}: {left.get(outcome.result) or outcome.status + cause}"
+
+
+def print_revert_outcome(outcome: RevertOutcome, preview: Optional[RevertPreview], output_format: str) -> None:
+    """The last word: a line, or with --format json the one document (change set and result)."""
+    line = revert_outcome_line(outcome)
+    if output_format == "json":
+        from pipekit.ui.console import print_json
+
+        print_json({"stack": outcome.stack, "result": outcome.result, "message": line,
+                    "change_set": revert_json(preview) if preview else None})
+    else:
+        print(line)
