@@ -37,7 +37,7 @@ def one_error_line(result) -> str:
 
 
 def test_a_wrong_secret_key_is_exit_2_naming_the_profile(faults, project):
-    faults.refuse("GetCallerIdentity", *SIGNATURE, times=100)
+    faults.refuse("AssumeRole", *SIGNATURE, times=100)  # the profile's source keys sign its AssumeRole
     result = deploy(project)
     assert result.exit_code == 2
     assert one_error_line(result) == (

@@ -134,3 +134,61 @@ def test_an_environments_aliases_and_traffic_shifts_are_read_at_once(project, mo
     assert waited == [True]
     assert [error.split(":")[0] for error in report["errors"]] == [f"alias of {RESOURCES['StackResources'][0]['PhysicalResourceId']}",
                                                                  f"deployments of {RESOURCES['StackResources'][3]['PhysicalResourceId']}", "alarms"]
+
+
+def test_threads_asking_for_a_service_model_at_once_read_and_parse_it_once(monkeypatch):
+    """Every account creates its clients at the same moment: botocore's loader caches each
+    answer, but each thread that asked before the first answer was cached did the work
+    again (at 20 accounts, most of status's system time)."""
+    from pipekit.aws.sessions import _loader
+
+    loader = _loader(None)
+    reads, original = [], loader.file_loader.load_file
+
+    def slow_read(path):
+        reads.append(path)
+        threading.Event().wait(0.05)  # the read takes a while: the other threads ask meanwhile
+        return original(path)
+
+    monkeypatch.setattr(loader.file_loader, "load_file", slow_read)
+    start, models = threading.Barrier(6), []
+
+    def ask():
+        start.wait()
+        models.append(loader.load_service_model("cloudformation", "service-2"))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(models) == 6 and all(model is models[0] for model in models)
+    assert len([path for path in reads if path.endswith("service-2")]) == 1
+
+
+def test_a_throttled_setup_stack_is_read_again_after_a_wait(project, monkeypatch):
+    """As the environments' reads: AWS still throttling after botocore's own retries is
+    waited out, not reported as the stack being unreadable."""
+    from botocore.exceptions import ClientError
+
+    from pipekit.config.load import load_config
+    from pipekit.recovery.setup_status import setup_status
+
+    waits = []
+    monkeypatch.setattr("pipekit.release.polling.Backoff.wait", lambda self: waits.append(self.next_delay()))
+    throttled = {"dev": 2}
+
+    class Stacks:
+        def __init__(self, account):
+            self.account = account
+
+        def describe_stack(self, name):
+            if throttled.get(self.account):
+                throttled[self.account] -= 1
+                raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeStacks")
+            return type("Stack", (), {"status": "CREATE_COMPLETE"})()
+
+    report = setup_status(load_config(project / "pipekit.yaml"), lambda account, service: Stacks(account))
+    assert report["errors"] == []
+    assert [entry["in_place"] for entry in report["stacks"]] == [True, True, True, True]
+    assert len(waits) == 2 and waits[1] > waits[0] >= 0.9  # waited, longer the second time

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from pipekit.aws.errors import CredentialsError, aws_errors, label, reached_through
 from pipekit.errors import EXIT_USAGE, PipekitError
@@ -14,6 +15,15 @@ from pipekit.errors import EXIT_USAGE, PipekitError
 
 # Operations that only read (by API naming convention); any other waits for the account check.
 READ_OPERATIONS = ("Describe", "Get", "List", "Head", "Filter")
+
+# botocore's credential providers that assume a role for a profile (role_arn, web identity):
+# the answer that gave the credentials names their account, so STS need not be asked again.
+ASSUMING_ROLE = ("assume-role", "assume-role-with-web-identity")
+
+
+def account_of(assumed: dict[str, Any]) -> str:
+    """arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION names the account the credentials are for."""
+    return str(assumed["AssumedRoleUser"]["Arn"].split(":")[4])
 
 
 class AccountMismatch(PipekitError):
@@ -88,10 +98,8 @@ class AccountSession:
         with self._lock:
             if service not in self._clients:
                 kwargs = {"endpoint_url": self.endpoint_url} if self.endpoint_url else {}
-                try:
+                with self._credential_process_output():
                     client = self.session.create_client(service, region_name=self.region, config=client_config(), **kwargs)
-                except ValueError as exc:  # botocore parses credential_process's output as JSON, unguarded
-                    raise CredentialsError(f"{label(self.name)}: credential_process printed something other than credentials JSON ({exc})") from None
                 if service != "sts":  # the check's own client must not wait for the check
                     client.meta.events.register("before-parameter-build", self._before_call)
                     client.meta.events.register("after-call", self._after_call)
@@ -107,7 +115,8 @@ class AccountSession:
             self.verify()
             return
         with aws_errors(self.name):
-            self.client("sts")  # made here: creating clients is not thread-safe
+            if not self._assumes_role():  # else AssumeRole's answer will name the account
+                self.client("sts")  # made here: creating clients is not thread-safe
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"verify-{self.name}")
         self._check = pool.submit(self.verify)
         pool.shutdown(wait=False)
@@ -130,6 +139,9 @@ class AccountSession:
 
     def verify(self) -> str:
         """Refuse to go on unless the credentials belong to the account the config names."""
+        if self.known_id is None:
+            with aws_errors(self.name):
+                self.known_id = self._assumed_account()
         if self.known_id is not None:
             actual = self.known_id
         else:
@@ -142,9 +154,65 @@ class AccountSession:
             )
         return actual
 
+    @contextlib.contextmanager
+    def _credential_process_output(self) -> Iterator[None]:
+        try:
+            yield
+        except ValueError as exc:  # botocore parses credential_process's output as JSON, unguarded
+            raise CredentialsError(f"{label(self.name)}: credential_process printed something other than credentials JSON ({exc})") from None
+
+    def _assumes_role(self) -> bool:
+        """Whether botocore assumes a role for this profile (known before anything is fetched)."""
+        with self._lock, self._credential_process_output():
+            credentials = self.session.get_credentials()
+        return getattr(credentials, "method", None) in ASSUMING_ROLE
+
+    def _assumed_account(self) -> Optional[str]:
+        """The account botocore's AssumeRole answered for, when the profile assumes a role;
+        else None. botocore keeps each answer in its provider's cache; the one that issued
+        these credentials (the same access key) names their account."""
+        if not self._assumes_role():
+            return None
+        with self._credential_process_output():  # a source profile's credential_process runs now
+            access_key = self.session.get_credentials().get_frozen_credentials().access_key  # AssumeRole, if not yet
+        for provider in self.session.get_component("credential_provider").providers:
+            cache = getattr(provider, "cache", None)
+            if getattr(provider, "METHOD", None) in ASSUMING_ROLE and isinstance(cache, dict):
+                for answer in list(cache.values()):
+                    if answer.get("Credentials", {}).get("AccessKeyId") == access_key and "AssumedRoleUser" in answer:
+                        return account_of(answer)
+        return None  # a cache botocore was given from outside: ask STS
+
 
 _shared: dict[str, Any] = {}
 _shared_lock = threading.Lock()
+
+
+def _loader(data_path: Optional[str]) -> Any:
+    """botocore's Loader, answering one thread at a time. Its answers are cached, but
+    threads that ask at once (every account creating its clients together) each do the
+    work before the first answer is cached: each lists some 400 model folders and parses
+    the same service model again. One at a time, the second asker gets the cached answer."""
+    from botocore.loaders import Loader, create_loader
+
+    class OneAtATime(Loader):
+        _turn = threading.RLock()  # re-entrant: loading a model lists the services first
+
+        def list_available_services(self, *args: Any, **kwargs: Any) -> Any:
+            with self._turn:
+                return super().list_available_services(*args, **kwargs)
+
+        def load_service_model(self, *args: Any, **kwargs: Any) -> Any:
+            with self._turn:
+                return super().load_service_model(*args, **kwargs)
+
+        def load_data_with_path(self, *args: Any, **kwargs: Any) -> Any:
+            with self._turn:
+                return super().load_data_with_path(*args, **kwargs)
+
+    loader = create_loader(data_path)
+    loader.__class__ = OneAtATime  # create_loader's search paths (AWS_DATA_PATH) kept
+    return loader
 
 
 def new_session(profile: Optional[str] = None) -> Any:
@@ -155,10 +223,9 @@ def new_session(profile: Optional[str] = None) -> Any:
 
     with _shared_lock:
         if not _shared:
-            from botocore.loaders import create_loader
-
-            _shared["loader"] = create_loader()
-            _shared["handlers"] = Session()._original_handler  # botocore's built-ins, registered once
+            builtin = Session()
+            _shared["loader"] = _loader(builtin.get_config_variable("data_path"))
+            _shared["handlers"] = builtin._original_handler  # botocore's built-ins, registered once
     session = Session(event_hooks=copy.copy(_shared["handlers"]), include_builtin_handlers=False, profile=profile)
     session.register_component("data_loader", _shared["loader"])
     session.set_default_client_config(client_config())  # what the credential providers' clients get
@@ -184,6 +251,4 @@ def open_account(accounts: AccountMap, account: str, overrides: Overrides = Over
     creds = assumed["Credentials"]
     session = new_session()
     session.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
-    # arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION names the account the credentials are for.
-    known_id = assumed["AssumedRoleUser"]["Arn"].split(":")[4]
-    return AccountSession(account, spec.id, session, region, overrides.endpoint_url, known_id)
+    return AccountSession(account, spec.id, session, region, overrides.endpoint_url, account_of(assumed))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipekit.recovery.observe import Clients
 from pipekit.release import overlap
+from pipekit.release.polling import Backoff
 from pipekit.release.setup import SetupStack, in_place, setup_order
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ def setup_status(cfg: Config, clients: Clients) -> dict[str, Any]:
 
     def read(step: SetupStack) -> Any:
         try:
-            return clients(step.account, "cloudformation").describe_stack(step.stack)
+            # When AWS still throttles after botocore's retries, wait and read again, as the rest of status does.
+            return Backoff().read(lambda: clients(step.account, "cloudformation").describe_stack(step.stack))
         except Exception as exc:  # partial access: say what is missing and why, go on
             return exc
 
