@@ -25,6 +25,13 @@ from urllib.parse import urlsplit
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
 
+class Listener(ThreadingHTTPServer):
+    # Every account connects at once. socketserver's default backlog of 5 drops the
+    # connections beyond it, and the kernel retries them a second later: stalls of 1 s
+    # that AWS's endpoints do not have (werkzeug, behind this, listens with 128).
+    request_queue_size = 128
+
+
 class LatencyProxy:
     def __init__(self, upstream: str, delay: float, canned: Optional[dict[str, dict]] = None) -> None:
         """canned: JSON answers by X-Amz-Target, for operations moto lacks (shaped as in
@@ -35,7 +42,7 @@ class LatencyProxy:
         self.canned = canned or {}
         self.requests = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = Listener(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
