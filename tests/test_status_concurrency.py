@@ -192,3 +192,61 @@ def test_a_throttled_setup_stack_is_read_again_after_a_wait(project, monkeypatch
     assert report["errors"] == []
     assert [entry["in_place"] for entry in report["stacks"]] == [True, True, True, True]
     assert len(waits) == 2 and waits[1] > waits[0] >= 0.9  # waited, longer the second time
+
+
+def test_the_stacks_resources_and_alarms_are_asked_for_while_the_stack_is_read(project, monkeypatch):
+    """The stack's read answers only after its resources and alarms were asked for: read
+    one after the other it would wait in vain. What they say counts once the stack is there."""
+    from pipekit.config.load import load_config
+    from pipekit.recovery.status import environment_status
+
+    monkeypatch.setattr("pipekit.release.overlap.IN_ORDER", False)
+    asked = {"resources": threading.Event(), "alarms": threading.Event()}
+    waited = []
+
+    class Aws:
+        deployed = True
+
+        def describe_stack(self, name):
+            waited.append(all(event.wait(timeout=5) for event in asked.values()))
+            return type("Stack", (), {"status": "UPDATE_COMPLETE", "last_updated": None})() if self.deployed else None
+
+        def resources(self, name):
+            asked["resources"].set()
+            if not self.deployed:
+                raise RuntimeError(f"Stack with id {name} does not exist")
+            return []
+
+        def alarms(self, alarm_names):
+            asked["alarms"].set()
+            return [type("Alarm", (), {"name": alarm_names[0], "state": "OK", "reason": "fine", "since": None})()]
+
+    aws = Aws()
+    cfg = load_config(project / "pipekit.yaml")
+    report = environment_status(cfg, "prod", lambda account, service: aws)
+    assert waited == [True]
+    assert report["stack"]["status"] == "UPDATE_COMPLETE" and report["alarms"][0]["state"] == "OK" and report["errors"] == []
+    aws.deployed = False
+    report = environment_status(cfg, "prod", lambda account, service: aws)
+    assert report["stack"] is None and report["alarms"] == [] and report["errors"] == []  # not deployed: nothing else to say
+
+
+def test_the_pipelines_state_and_executions_are_read_at_once(project, monkeypatch):
+    from pipekit.config.load import load_config
+    from pipekit.recovery.status import pipeline_status
+
+    monkeypatch.setattr("pipekit.release.overlap.IN_ORDER", False)
+    executions_asked, waited = threading.Event(), []
+
+    class Pipeline:
+        def state(self, name):
+            waited.append(executions_asked.wait(timeout=5))
+            raise RuntimeError("state unreadable")
+
+        def executions(self, name, count):
+            executions_asked.set()
+            raise RuntimeError("executions unreadable")
+
+    report = pipeline_status(load_config(project / "pipekit.yaml"), lambda account, service: Pipeline())
+    assert waited == [True]
+    assert report["errors"] == ["pipeline state: state unreadable", "executions: executions unreadable"]  # in the order written

@@ -50,22 +50,30 @@ def environment_status(cfg: Config, env_name: str, clients: Clients) -> dict[str
         "stack": None, "functions": [], "deployments": [], "alarms": [], "errors": errors,
     }
     cf = _attempt(errors, "", lambda: clients(env.account, "cloudformation"))
-    stack = _attempt(errors, "stack", lambda: cf.describe_stack(stack_name)) if cf else None
+    if cf is None:
+        return report
+    # The resources and the alarms (named by the config) need not wait for the stack's read:
+    # one round trip, not three. What they found counts only once the stack is there.
+    resource_errors: list[str] = []
+    alarm_errors: list[str] = []
+    stack, resources, alarms = overlap.together(
+        lambda: _attempt(errors, "stack", lambda: cf.describe_stack(stack_name)),
+        lambda: _attempt(resource_errors, "resources", lambda: cf.resources(stack_name)),
+        lambda: _alarms(alarm_errors, env.account, names.service_alarms(cfg, stack_name), clients),
+    )
     if stack is None:  # not deployed (null), or not readable (the reason is in errors)
         return report
     report["stack"] = {"name": stack_name, "status": stack.status, "last_updated": stack.last_updated.isoformat() if stack.last_updated else None}
-    resources = _attempt(errors, "resources", lambda: cf.resources(stack_name)) or []
-    functions, groups, _ = service_parts(resources)
+    errors.extend(resource_errors)
+    functions, groups, _ = service_parts(resources or [])
     # The aliases and the traffic shifts need nothing from each other: their round trips overlap.
-    # The aliases, the traffic shifts and the alarms need nothing from each other: their round trips overlap.
     alias_errors: list[str] = []
     deployment_errors: list[str] = []
-    alarm_errors: list[str] = []
-    report["functions"], report["deployments"], report["alarms"] = overlap.together(
+    report["functions"], report["deployments"] = overlap.together(
         lambda: _aliases(alias_errors, env.account, [f for f in functions if not f.startswith(names.HOOK_FUNCTION_PREFIX)], clients),
         lambda: _deployments(deployment_errors, env.account, groups, clients),
-        lambda: _alarms(alarm_errors, env.account, names.service_alarms(cfg, stack_name), clients),
     )
+    report["alarms"] = alarms
     errors.extend(alias_errors + deployment_errors + alarm_errors)  # in the order the reads are written, whichever answered first
     return report
 
@@ -104,8 +112,13 @@ def pipeline_status(cfg: Config, clients: Clients, only_stage: Optional[str] = N
     pipeline = _attempt(errors, "", lambda: clients(BUILD_ACCOUNT, "codepipeline"))
     if pipeline is None:
         return report
-    stages, approvals = _attempt(errors, "pipeline state", lambda: pipeline.state(name)) or ([], [])
-    executions = {e.execution_id: e for e in (_attempt(errors, "executions", lambda: pipeline.executions(name, 25)) or [])}
+    # The state and the executions need nothing from each other: their round trips overlap.
+    execution_errors: list[str] = []
+    state, recent = overlap.together(lambda: _attempt(errors, "pipeline state", lambda: pipeline.state(name)),
+                                     lambda: _attempt(execution_errors, "executions", lambda: pipeline.executions(name, 25)))
+    errors.extend(execution_errors)  # after the state's, whichever answered first
+    stages, approvals = state or ([], [])
+    executions = {e.execution_id: e for e in (recent or [])}
     for stage in stages:
         if only_stage and stage.name not in (only_stage, layout.SOURCE_STAGE, layout.BUILD_STAGE):
             continue
