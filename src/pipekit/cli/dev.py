@@ -129,32 +129,7 @@ def deploy(ctx: click.Context, app: Application, env_name: Optional[str], name: 
             ctx.exit(EXIT_FAILED)
         return
 
-    roots = watching.watched_roots(cfg, root)
-    take = lambda: watching.snapshot(roots)  # noqa: E731
-    try:
-        before = take()
-        _watch_round(session, dev_reporter)
-        dev_reporter.watching([str(p.relative_to(root)) for p in roots])
-        while True:
-            before, paths = watching.wait_for_change(take, before)
-            dev_reporter.changes([str(p) for p in paths])
-            _watch_round(session, dev_reporter)
-    except KeyboardInterrupt:
-        return  # Ctrl-C ends a watch; that is success
-
-
-def _watch_round(session, dev_reporter) -> None:
-    """One round of a watch: a failure is reported and the watch goes on; Ctrl-C during
-    a deploy (settled, exit 130) ends it."""
-    from pipekit.errors import PipekitError
-    from pipekit.release.interrupt import Interrupted
-
-    try:
-        dev_reporter.round_done(session.once())
-    except Interrupted:
-        raise
-    except PipekitError as exc:
-        dev_reporter.failed(str(exc))
+    watching.keep_deploying(session, dev_reporter)
 
 
 @dev.command("destroy")

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Protocol
 
+from pipekit.errors import PipekitError
 from pipekit.project import build_commands, names
+from pipekit.release.interrupt import Interrupted
 
 if TYPE_CHECKING:
     from pipekit.config.models import Config
+    from pipekit.develop.deploy import PersonalDeploy
 
 Snapshot = dict[str, tuple[int, int]]  # path -> (mtime in ns, size)
 IGNORED_DIRS = {"bin", "obj", ".git", ".vs", ".idea", "node_modules", "TestResults", build_commands.BUILD_DIR}
@@ -76,3 +79,40 @@ def wait_for_change(
         if later != current:
             current, settled_since = later, clock()
     return current, changed(before, current)
+
+
+class WatchReport(Protocol):
+    """What a watch says as it goes (ui/dev.py's DevReporter)."""
+
+    def round_done(self, done: Any) -> None: ...
+    def watching(self, roots: list[str]) -> None: ...
+    def changes(self, paths: list[str]) -> None: ...
+    def failed(self, message: str) -> None: ...
+
+
+def keep_deploying(session: "PersonalDeploy", report: WatchReport) -> None:
+    """Deploy now, then again after every settled change under the watched roots, until
+    Ctrl-C while waiting (which returns: ending a watch is success). A failed round is
+    reported and the watch goes on; Ctrl-C during a deploy, once settled, raises
+    Interrupted (exit 130), as `pipekit deploy` does."""
+    roots = watched_roots(session.cfg, session.root)
+    take = lambda: snapshot(roots)  # noqa: E731
+    try:
+        before = take()
+        _round(session, report)
+        report.watching([str(p.relative_to(session.root)) for p in roots])
+        while True:
+            before, paths = wait_for_change(take, before)
+            report.changes([str(p) for p in paths])
+            _round(session, report)
+    except KeyboardInterrupt:
+        return
+
+
+def _round(session: "PersonalDeploy", report: WatchReport) -> None:
+    try:
+        report.round_done(session.once())
+    except Interrupted:
+        raise
+    except PipekitError as exc:
+        report.failed(str(exc))
