@@ -335,6 +335,24 @@ def test_a_failed_code_update_is_an_error_with_lambdas_reason(project, session_p
     stubbed.lam.assert_no_pending_responses()  # no version published, no alias moved
 
 
+def test_a_function_without_an_alias_gets_its_code_and_no_version(project, session_parts):
+    # A hand-edited template whose function has no AutoPublishAlias: nothing to publish to.
+    make, stubbed, deployed, events = session_parts
+    template = project / "service" / "template.yaml"
+    template.write_text(template.read_text().replace("      AutoPublishAlias: live\n", "", 1))
+    session = make()
+    session.once()
+    (project / "src" / "OrdersApi" / "Program.cs").write_text("return 2;\n")
+    function = f"{STACK}-OrdersApiFunction-AbC"
+    stub_code_update(stubbed, function)
+    stubbed.lam.add_response("get_function_configuration", {"LastUpdateStatus": "Successful"}, {"FunctionName": function})
+
+    done = session.once()  # publish_version or update_alias would be unstubbed calls
+
+    assert done.path == "code" and [(u.logical_id, u.version) for u in done.updates] == [("OrdersApiFunction", "")]
+    stubbed.lam.assert_no_pending_responses()
+
+
 def test_a_template_change_goes_through_the_stack(project, session_parts):
     make, stubbed, deployed, events = session_parts
     session = make()
