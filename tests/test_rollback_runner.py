@@ -97,3 +97,37 @@ def test_a_failed_first_create_is_deleted_by_id_and_followed_until_gone():
     result = runner({"cloudformation": cf}).run(RollbackPlan("prod", "delete_failed_stack", (step,)))
     assert cf.calls == [("DeleteStack", stack_id)]
     assert result.ok and result.steps[0].description == "stack orders-svc-prod: DELETE_COMPLETE"
+
+
+class CtrlCWhileFollowed(FakeCodeDeploy):
+    def deployment(self, deployment_id):
+        raise KeyboardInterrupt
+
+
+TWO_STOPS = RollbackPlan("prod", "stop_traffic_shift", (STOP, replace(STOP, target="d-DEF", params={"deploymentId": "d-DEF"})))
+
+
+def test_ctrl_c_after_the_call_was_answered_says_it_goes_on_in_aws_and_what_never_started():
+    from pipekit.errors import Interrupted
+
+    with pytest.raises(Interrupted) as raised:
+        runner({"codedeploy": CtrlCWhileFollowed("Stopped")}).run(TWO_STOPS)
+    assert raised.value.exit_code == 130
+    assert str(raised.value) == ("interrupted: StopDeployment on d-ABC was sent and goes on in AWS without pipekit; "
+                                 "not started: StopDeployment on d-DEF; see where it stands with `pipekit status --env prod`")
+
+
+def test_ctrl_c_during_the_call_says_it_may_not_have_arrived_and_lists_what_was_done():
+    from pipekit.errors import Interrupted
+
+    class SecondInterrupted(FakeCodeDeploy):
+        def stop_deployment(self, params):
+            if params["deploymentId"] == "d-DEF":
+                raise KeyboardInterrupt
+            return super().stop_deployment(params)
+
+    with pytest.raises(Interrupted) as raised:
+        runner({"codedeploy": SecondInterrupted("Stopped")}).run(TWO_STOPS)
+    assert str(raised.value) == ("interrupted: StopDeployment on d-DEF was interrupted before AWS answered: it may or may not "
+                                 "have been received; done: deployment d-ABC: Stopped; see where it stands with "
+                                 "`pipekit status --env prod`")

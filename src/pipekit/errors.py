@@ -25,3 +25,9 @@ class UsageError(PipekitError):
     """The command line asks for something that cannot be done as asked."""
 
     exit_code = EXIT_USAGE
+
+
+class Interrupted(PipekitError):
+    """Ctrl-C: the message says what AWS goes on doing and what was left."""
+
+    exit_code = EXIT_INTERRUPTED

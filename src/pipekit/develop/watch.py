@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Protocol
 
-from pipekit.errors import PipekitError
+from pipekit.errors import Interrupted, PipekitError
 from pipekit.project import build_commands, names
-from pipekit.release.interrupt import Interrupted
 
 if TYPE_CHECKING:
     from pipekit.config.models import Config

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from pipekit.aws.errors import aws_errors
-from pipekit.errors import PipekitError
+from pipekit.errors import Interrupted, PipekitError
 from pipekit.recovery.rollback import RollbackPlan, Step
 from pipekit.release.follow import follow_stack
 from pipekit.release.polling import Backoff
@@ -60,9 +60,21 @@ class RollbackRunner:
         self.backoff = backoff
         self.clock = clock
         self.max_wait = max_wait
+        self._sent = False  # whether the current step's call was answered (what Ctrl-C leaves)
 
     def run(self, rollback: RollbackPlan) -> RollbackResult:
-        return RollbackResult(rollback, tuple(self._run_step(step) for step in rollback.steps))
+        done: list[StepResult] = []
+        for step in rollback.steps:
+            self._sent = False
+            try:
+                done.append(self._run_step(step))
+            except KeyboardInterrupt:
+                raise Interrupted(_interrupted(rollback, done, step, self._sent)) from None
+        return RollbackResult(rollback, tuple(done))
+
+    def _asked(self) -> None:
+        """The step's call was answered: AWS carries it on, followed or not."""
+        self._sent = True
 
     def _run_step(self, step: Step) -> StepResult:
         service, _ = step.api.split(":")
@@ -81,7 +93,9 @@ class RollbackRunner:
 
     def _stop_deployment(self, step: Step, codedeploy: Any) -> StepResult:
         deployment = step.params["deploymentId"]
-        self.on_event(Progress(step, f"stopping {deployment}: {codedeploy.stop_deployment(step.params)}"))
+        answer = codedeploy.stop_deployment(step.params)
+        self._asked()
+        self.on_event(Progress(step, f"stopping {deployment}: {answer}"))
         final = self._poll(lambda: codedeploy.deployment(deployment).status, DEPLOYMENT_FINAL, step)
         return StepResult(step, final, f"deployment {deployment}: {final}")
 
@@ -95,11 +109,13 @@ class RollbackRunner:
             method = {"CancelUpdateStack": "cancel_update_stack", "ContinueUpdateRollback": "continue_update_rollback",
                       "RollbackStack": "rollback_stack"}[operation]
             getattr(cf, method)(step.params)
+        self._asked()
         final, _ = follow_stack(cf, stack, marker, self.on_event, self.backoff(), self.clock, self.max_wait)
         return StepResult(step, final.status, f"stack {step.target}: {final.status}")
 
     def _rollback_stage(self, step: Step, pipeline: Any) -> StepResult:
         execution = pipeline.rollback_stage(step.params)
+        self._asked()
         self.on_event(Progress(step, f"rollback execution {execution} started"))
         name = step.params["pipelineName"]
         final = self._poll(lambda: pipeline.execution_status(name, execution), EXECUTION_FINAL, step)
@@ -117,3 +133,19 @@ class RollbackRunner:
             if self.clock() > deadline:
                 raise PipekitError(f"{step.target} is still {status} after {self.max_wait / 60:.0f} minutes")
             backoff.wait()
+
+
+def _interrupted(rollback: RollbackPlan, done: list[StepResult], step: Step, sent: bool) -> str:
+    """What Ctrl-C left: each step done, the one it stopped, and those never started."""
+    call = f"{step.api.split(':')[1]} on {step.target}"
+    if sent:
+        now = f"{call} was sent and goes on in AWS without pipekit"
+    else:
+        now = f"{call} was interrupted before AWS answered: it may or may not have been received"
+    parts = [f"interrupted: {now}"]
+    parts += [f"done: {result.description}" for result in done]
+    later = rollback.steps[len(done) + 1:]
+    if later:
+        parts.append("not started: " + ", ".join(f"{s.api.split(':')[1]} on {s.target}" for s in later))
+    parts.append(f"see where it stands with `pipekit status --env {rollback.env}`")
+    return "; ".join(parts)

@@ -13,7 +13,7 @@ from typing import Any, Iterator, Optional
 
 from pipekit.aws.cloudformation import ChangeSetNotFound, CloudFormation
 from pipekit.aws.errors import CredentialsError, aws_errors
-from pipekit.errors import EXIT_INTERRUPTED, PipekitError
+from pipekit.errors import Interrupted, PipekitError
 from pipekit.release import changeset_ops
 
 @dataclass
@@ -25,10 +25,6 @@ class InFlight:
     change_set: str
     change_set_type: str  # CREATE | UPDATE
     executed: bool = False
-
-
-class Interrupted(PipekitError):
-    exit_code = EXIT_INTERRUPTED
 
 
 def _delete_command(flight: InFlight) -> str:
