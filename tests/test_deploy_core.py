@@ -171,6 +171,29 @@ def test_root_cause_is_followed_into_a_nested_stack(client, plan):
     assert "back to its previous state" in outcome.next_steps[0]
 
 
+def test_an_updates_newest_event_is_asked_for_while_the_change_set_is_confirmed(client, plan, monkeypatch):
+    # The marker read goes out in the background once the change set is ready: the
+    # question is answered only after it was asked, so no round trip waits for it.
+    import threading
+
+    monkeypatch.setattr("pipekit.release.overlap.IN_ORDER", False)
+    marker_asked = threading.Event()
+    client.meta.events.register("before-parameter-build.cloudformation.DescribeStackEvents", lambda **_: marker_asked.set())
+    answered_after_it = []
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+        no_change_sets(stubber)
+        create_and_wait(stubber, kind="UPDATE", pending=0)
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
+        stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+        stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
+                                                             event(1, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+        outcome = deployer(client, Clock(), confirm=lambda cs: answered_after_it.append(marker_asked.wait(5)) or True).deploy(plan, {})
+        stubber.assert_no_pending_responses()
+    assert answered_after_it == [True] and outcome.result == "succeeded"
+
+
 def test_a_stack_stuck_from_a_failed_create_is_refused_without_replace_failed(client, plan):
     with Stubber(client) as stubber:
         stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))

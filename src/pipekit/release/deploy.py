@@ -19,7 +19,7 @@ from pipekit.aws.cloudformation import (
 )
 from pipekit.aws.errors import aws_errors
 from pipekit.errors import PipekitError
-from pipekit.release import changeset_ops, concurrent
+from pipekit.release import changeset_ops, concurrent, overlap
 from pipekit.release.concurrent import WaitingForOtherDeploy
 from pipekit.release.follow import ResourceEvent, first_failure, follow_stack, wait_for_change_set
 from pipekit.release.polling import Backoff
@@ -148,6 +148,11 @@ class StackDeployer:
             return StackOutcome(plan.stack_name, "no_changes", existing.status if existing else "", seconds=self.clock() - started)
         if change_set.status != "CREATE_COMPLETE":
             raise DeployFailed(f"{plan.stack_name}: change set {name} failed: {change_set.status_reason or change_set.status}")
+        # Follow the stack by id: a name can be reused after a deletion. A stack this change
+        # set created has only its REVIEW_IN_PROGRESS events, which following skips: no
+        # need to ask for its newest event first. An update's newest event is asked for
+        # now, while the change set is reviewed: nothing adds events to the stack meanwhile.
+        newest_event = overlap.started(lambda: self.cf.latest_event_id(change_set.stack_id)) if change_set_type == "UPDATE" else None
         # The template being deployed stands in for property values the change set lacks.
         proposed = cfn_yaml.loads(template_body)
         drift = self._drift(plan.stack_name) if change_set_type == "UPDATE" and self.drift else None
@@ -158,10 +163,7 @@ class StackDeployer:
         if not self.confirm(change_set):
             return StackOutcome(plan.stack_name, "declined", change_set=name, seconds=self.clock() - started)
 
-        # Follow the stack by id: a name can be reused after a deletion. A stack this change
-        # set created has only its REVIEW_IN_PROGRESS events, which following skips: no
-        # need to ask for its newest event first.
-        marker = self.cf.latest_event_id(change_set.stack_id) if change_set_type == "UPDATE" else None
+        marker = newest_event() if newest_event else None
         changeset_ops.execute(self.cf, plan.stack_name, name, change_set.stack_id, marker)
         assert self.in_flight is not None
         self.in_flight.executed = True
