@@ -6,7 +6,7 @@ CodeBuild projects with their roles, logs, reports and artifacts."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping
 
 from pipekit.checks.permissions import service_data as data
 from pipekit.checks.permissions.arns import facts
@@ -17,7 +17,7 @@ from pipekit.checks.permissions.model import Need
 from pipekit.checks.permissions.unknown import unknown
 
 
-def pipeline_needs(stack: Stack, service_transform: Optional[str]) -> Iterator[Need]:
+def pipeline_needs(stack: Stack, service_transforms: tuple[str, ...] = ()) -> Iterator[Need]:
     for logical_id, resource in stack.resources.items():
         if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::CodePipeline::Pipeline":
             continue
@@ -33,11 +33,11 @@ def pipeline_needs(stack: Stack, service_transform: Optional[str]) -> Iterator[N
             yield need(role, action, f"arn:{stack.partition}:s3:::{bucket}", why)
         for stage in props.get("Stages") or []:
             for action in stage.get("Actions") or []:
-                yield from _action(stack, role, bucket, stage.get("Name"), action, service_transform)
+                yield from _action(stack, role, bucket, stage.get("Name"), action, service_transforms)
             yield from _condition_rules(stack, role, stage)
 
 
-def _action(stack: Stack, pipeline_role: str, bucket: str, stage: str, action: Mapping[str, Any], transform: Optional[str]) -> Iterator[Need]:
+def _action(stack: Stack, pipeline_role: str, bucket: str, stage: str, action: Mapping[str, Any], transforms: tuple[str, ...]) -> Iterator[Need]:
     kind = action.get("ActionTypeId") or {}
     provider, config = kind.get("Provider"), action.get("Configuration") or {}
     caller = str(action.get("RoleArn") or pipeline_role)
@@ -63,7 +63,7 @@ def _action(stack: Stack, pipeline_role: str, bucket: str, stage: str, action: M
     elif provider == "Manual" and config.get("NotificationArn"):
         yield need(caller, "sns:Publish", str(config["NotificationArn"]), why + " asks for approval")
     elif provider == "CloudFormation":
-        yield from _cloudformation(stack, caller, bucket, config, bool(action.get("InputArtifacts")), why, transform)
+        yield from _cloudformation(stack, caller, bucket, config, bool(action.get("InputArtifacts")), why, transforms)
 
 
 def _condition_rules(stack: Stack, pipeline_role: str, stage: Mapping[str, Any]) -> Iterator[Need]:
@@ -84,7 +84,7 @@ def _condition_rules(stack: Stack, pipeline_role: str, stage: Mapping[str, Any])
                     yield need(caller, call, alarm, why + " reads the alarm")
 
 
-def _cloudformation(stack: Stack, caller: str, bucket: str, config: Mapping[str, Any], reads: bool, why: str, transform: Optional[str]) -> Iterator[Need]:
+def _cloudformation(stack: Stack, caller: str, bucket: str, config: Mapping[str, Any], reads: bool, why: str, transforms: tuple[str, ...]) -> Iterator[Need]:
     account = caller.split(":")[4] if caller.count(":") >= 5 else stack.account
     stack_name = str(config.get("StackName"))
     stack_arn = f"arn:{stack.partition}:cloudformation:{stack.region}:{account}:stack/{stack_name}/{unknown(f'{account}/{stack_name} stack id')}"
@@ -92,7 +92,7 @@ def _cloudformation(stack: Stack, caller: str, bucket: str, config: Mapping[str,
     for call in data.CLOUDFORMATION_ACTION_CALLS.get(mode, ()):
         yield need(caller, call, stack_arn, f"{why} {mode} on stack {stack_name}")
     if mode == "CHANGE_SET_REPLACE":
-        if transform:
+        for transform in transforms:  # run as the caller of CreateChangeSet (service_data.TRANSFORM_ARN)
             arn = data.TRANSFORM_ARN.format(partition=stack.partition, region=stack.region, name=transform)
             yield need(caller, "cloudformation:CreateChangeSet", arn, f"{why}: the template uses the {transform} transform")
         if config.get("RoleArn"):

@@ -44,11 +44,11 @@ def preflight(templates: Mapping[str, Any], cfg: Config) -> list[PermissionFindi
 
 def needs(project: Project) -> list[Need]:
     found: list[Need] = []
-    transform = None
+    transforms: tuple[str, ...] = ()
     if project.service_template is not None:
-        transform = _transform(project.templates.get(names.SERVICE_TEMPLATE) or {})
+        transforms = _transforms(project.templates.get(names.SERVICE_TEMPLATE) or {})
     if project.pipeline is not None:
-        found += pipeline_needs(project.pipeline, transform)
+        found += pipeline_needs(project.pipeline, transforms)
         found += codebuild_needs(project.pipeline)
         found += review_function_needs(project.pipeline)
         found += event_needs(project.pipeline)
@@ -200,11 +200,10 @@ def _line(templates: Mapping[str, Any], where: Where) -> Optional[int]:
     return None
 
 
-def _transform(template: Mapping[str, Any]) -> Optional[str]:
-    transform = template.get("Transform")
-    if isinstance(transform, list):
-        transform = transform[0] if transform else None
-    return str(transform).removeprefix("AWS::") if transform else None
+def _transforms(template: Mapping[str, Any]) -> tuple[str, ...]:
+    """The template's transforms (a name, or a list of them), as their ARNs end."""
+    transform = template.get("Transform") or []
+    return tuple(str(t).removeprefix("AWS::") for t in (transform if isinstance(transform, list) else [transform]))
 
 
 def _account_of(registry: Registry, principal: str) -> str:

@@ -17,7 +17,13 @@ CLOUDFORMATION_ACTION_CALLS = {
 }
 
 # A template with a Transform: CreateChangeSet is also authorized against the
-# transform's ARN (CloudFormation User Guide, "Template macros" / AWS::Serverless).
+# transform's ARN, for the principal that calls CreateChangeSet. CloudFormation User
+# Guide, "Controlling access with IAM" (a user's policy allows CreateChangeSet on
+# arn:aws:cloudformation:<region>:aws:transform/Serverless-2016-10-31):
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html
+# and "Macro account scope and permissions" (CloudFormation "impersonates the user while
+# running the macro", so the stack's service role is not asked):
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros.html
 TRANSFORM_ARN = "arn:{partition}:cloudformation:{region}:aws:transform/{name}"
 
 # CodePipeline's own use of the artifact store (CodePipeline User Guide, "Manage the
