@@ -187,11 +187,21 @@ def alarm(name, old, new, at):
             "HistoryData": json.dumps({"oldState": {"stateValue": old}, "newState": {"stateValue": new}})}
 
 
-def stub_soak(stub, cloudwatch_stub, denied=False, end=T0):
+def stub_soak(stub, cloudwatch_stub, denied=False, end=T0, alarm_names=()):
+    """The candidate's deploy to dev and dev's alarm history: all of it, or (alarm_names,
+    as pipekit approve reads it) alarm by alarm."""
     stub.add_response("list_action_executions", {"actionExecutionDetails": CANDIDATE_RUNS},
                       {"pipelineName": "orders", "maxResults": 100, "filter": {"pipelineExecutionId": CANDIDATE}})
     params = {"HistoryItemType": "StateUpdate", "StartDate": T0 - timedelta(hours=26), "EndDate": end,
               "AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "ScanBy": "TimestampAscending"}
+    if alarm_names:
+        errors, api = alarm_names
+        cloudwatch_stub.add_response("describe_alarm_history", {"AlarmHistoryItems": [
+            alarm(errors, "OK", "ALARM", T0 - timedelta(hours=20)), alarm(errors, "ALARM", "OK", T0 - timedelta(hours=19, minutes=50)),
+        ]}, dict(params, AlarmName=errors))
+        cloudwatch_stub.add_response("describe_alarm_history", {"AlarmHistoryItems": [
+            alarm(api, "INSUFFICIENT_DATA", "OK", T0 - timedelta(hours=2))]}, dict(params, AlarmName=api))
+        return
     if denied:
         cloudwatch_stub.add_client_error("describe_alarm_history", "AccessDenied", "not authorized to perform cloudwatch:DescribeAlarmHistory",
                                          expected_params=params)
@@ -285,7 +295,9 @@ def test_approve_prints_the_dossier_before_it_asks(project, aws):
     stub_review(aws.accounts["prod"], list_first=False)
     stub_commits(codepipeline)
     stub_tests(codepipeline, aws.accounts["build"].stub("codebuild"))
-    stub_soak(codepipeline, aws.accounts["dev"].stub("cloudwatch"), end=ANY)
+    # dev's alarms by name: the approvers' policy allows the service's alarms only
+    stub_soak(codepipeline, aws.accounts["dev"].stub("cloudwatch"), end=ANY,
+              alarm_names=("orders-svc-dev-OrdersApi-new-version-errors", "orders-svc-dev-api-5xx"))
     ta.expect_answer(codepipeline, "Approved")
     result = ta.approve(project, "--env", "prod", "--approve", "--yes")
     assert result.exit_code == 0, result.output

@@ -110,18 +110,20 @@ def _dossier(clients, cfg, waiting, actions, review, rollback):
     from datetime import datetime, timezone
 
     from pipekit.config import BUILD_ACCOUNT
-    from pipekit.project import layout
+    from pipekit.project import layout, names
     from pipekit.release.approvals import dossier_scope
-    from pipekit.release.dossier_sources import gather
+    from pipekit.release.dossier_sources import NamedAlarmHistory, gather
 
     scope = dossier_scope(waiting, actions, cfg)
     previous = scope.previous
+    # The service's alarms there, by name: what the approvers' policy allows (alarm:<service>-*).
+    alarms = names.service_alarms(cfg, names.service_stack(cfg, previous.name)) if previous else []
     return gather(
         clients(BUILD_ACCOUNT, "codepipeline"), clients(BUILD_ACCOUNT, "codebuild"),
         pipeline=waiting.pipeline, stage=waiting.stage, environment=scope.environment,
         execution_id=rollback.execution_id if rollback else waiting.execution_id, review=review,
         previous=(layout.stage_name(previous), previous.name) if previous else None,
-        cloudwatch=(lambda: clients(previous.account, "cloudwatch")) if previous else None,
+        cloudwatch=(lambda: NamedAlarmHistory(clients(previous.account, "cloudwatch"), alarms)) if previous else None,
         approval_since=waiting.since, approval_timeout=scope.timeout_minutes,
         rollback=rollback.describe() if rollback else "", now=datetime.now(timezone.utc),
     )

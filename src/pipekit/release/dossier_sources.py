@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Optional
 
-from pipekit.aws.cloudwatch import CloudWatch
+from pipekit.aws.cloudwatch import AlarmStateChange, CloudWatch
 from pipekit.aws.codebuild import CodeBuild
 from pipekit.aws.codepipeline import ActionRun, CodePipeline, Revision
 from pipekit.aws.errors import error_code, error_message
@@ -23,6 +23,16 @@ from pipekit.release.dossier import AlarmEvent, Commits, Dossier, Soak, TestRun,
 from pipekit.release.review import RISKS, Review
 
 HISTORY = 100  # executions read to find those between the running one and the candidate
+
+
+class NamedAlarmHistory:
+    """The history of the named alarms only: what a role scoped to them may read."""
+
+    def __init__(self, cloudwatch: CloudWatch, alarm_names: list[str]) -> None:
+        self.cloudwatch, self.alarm_names = cloudwatch, alarm_names
+
+    def state_changes(self, start: datetime, end: datetime) -> list[AlarmStateChange]:
+        return self.cloudwatch.state_changes(start, end, self.alarm_names)
 
 
 def _why(exc: Exception) -> str:

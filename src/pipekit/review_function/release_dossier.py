@@ -16,10 +16,9 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 
 from pipekit.aws.codebuild import CodeBuild
-from pipekit.aws.cloudwatch import AlarmStateChange, CloudWatch
 from pipekit.aws.codepipeline import CodePipeline
 from pipekit.release.dossier import Dossier
-from pipekit.release.dossier_sources import gather
+from pipekit.release.dossier_sources import NamedAlarmHistory, gather  # noqa: F401 - the handler's
 from pipekit.release.review import Review
 
 
@@ -33,16 +32,6 @@ def previous_stage(declaration: dict, stage: str) -> Optional[str]:
         if any((a.get("actionTypeId") or {}).get("category") == "Deploy" for a in candidate.get("actions") or []):
             return candidate.get("name")
     return None
-
-
-class NamedAlarmHistory:
-    """The history of the named alarms only: what a role scoped to them may read."""
-
-    def __init__(self, cloudwatch: CloudWatch, alarm_names: list[str]) -> None:
-        self.cloudwatch, self.alarm_names = cloudwatch, alarm_names
-
-    def state_changes(self, start: datetime, end: datetime) -> list[AlarmStateChange]:
-        return self.cloudwatch.state_changes(start, end, self.alarm_names)
 
 
 def release_dossier(codepipeline: Any, codebuild: Any, params: dict[str, str], execution_id: str, review: Review,
