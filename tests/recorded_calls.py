@@ -24,6 +24,16 @@ REGION = "eu-west-1"
 NEEDS_NO_PERMISSION = {"sts:GetCallerIdentity"}
 
 
+_UNRECORDED = botocore.client.BaseClient._make_api_call  # a second Recorder replaces the first
+
+
+def stubbed_owner(aws: Any) -> Callable[[Any], str]:
+    """account_of for stubbed_aws.StubbedAws: the id of the account whose client it is."""
+    def owner(client: Any) -> str:
+        return next(account.expected_id for account in aws.accounts.values() if client in account.clients.values())
+    return owner
+
+
 @dataclass(frozen=True)
 class Call:
     account: str  # the id of the account the call went to
@@ -37,12 +47,11 @@ class Recorder:
 
     def __init__(self, monkeypatch: Any, account_of: Callable[[Any], str]) -> None:
         self.calls: list[Call] = []
-        original = botocore.client.BaseClient._make_api_call
 
         def record(client: Any, operation: str, params: dict) -> Any:
             answer: dict = {}
             try:
-                answer = original(client, operation, params)
+                answer = _UNRECORDED(client, operation, params)
                 return answer
             finally:
                 service = client.meta.service_model.service_name
@@ -83,6 +92,7 @@ OWN_PART: dict[tuple[str, str], Callable[[dict, dict], list[str]]] = {
     ("cloudformation", "stack"): _stack,
     ("cloudwatch", "alarm"): _alarms,
     ("codepipeline", "pipeline"): lambda p, a: [p.get("name") or p["pipelineName"]],
+    ("codepipeline", "stage"): lambda p, a: [f"{p['pipelineName']}/{p['stageName']}"],
     ("codepipeline", "action"): lambda p, a: [f"{p['pipelineName']}/{p['stageName']}/{p['actionName']}"],
     ("codebuild", "project"): lambda p, a: sorted({i.split(":", 1)[0] for i in p["ids"]}),  # build id: project:uuid
     ("codebuild", "report-group"): lambda p, a: sorted({r.split(":report/", 1)[1].rsplit(":", 1)[0] for r in p["reportArns"]}),

@@ -19,7 +19,7 @@ from conftest import config_from, example_data
 from pipekit.cli import main
 from pipekit.project import names
 from pipekit.project.render import INTEGRATION_TEST_REPORT, UNIT_TEST_REPORT, render_all
-from recorded_calls import Recorder, denied, granted_actions
+from recorded_calls import Recorder, denied, granted_actions, stubbed_owner
 from stubbed_aws import ACCOUNT_IDS, T0
 from test_approve import PIPELINE, ROLLBACK_EXECUTION, TARGET_EXECUTION, TOKEN
 from test_changeset_show import stub_review
@@ -90,10 +90,8 @@ def stub_approval(aws, execution_type: str = "STANDARD") -> None:
 
 
 def record_approval(project, aws, monkeypatch, execution_type: str) -> list[tuple[str, str, str]]:
-    owners = {id(client): ACCOUNT_IDS[name] for name, account in aws.accounts.items() for client in account.clients.values()}
     stub_approval(aws, execution_type)
-    owners.update({id(client): ACCOUNT_IDS[name] for name, account in aws.accounts.items() for client in account.clients.values()})
-    recorder = Recorder(monkeypatch, lambda client: owners[id(client)])
+    recorder = Recorder(monkeypatch, stubbed_owner(aws))
     result = CliRunner().invoke(main, ["--config", str(project / "pipekit.yaml"), "approve", "--env", "prod", "--approve", "--yes"])
     assert result.exit_code == 0, result.output
     aws.assert_done()

@@ -63,60 +63,27 @@ def test_the_responders_policy_grants_the_rollback_calls_on_the_service_stacks_o
     assert "cloudformation:UpdateStack" not in actions and "cloudformation:ExecuteChangeSet" not in actions
 
 
-# Calls to these services go to the environment's account; codepipeline and sts go to the
-# build account, which status reads only when it can (recovery/observe.py).
-TARGET_ACCOUNT_SERVICES = {"cloudformation", "cloudwatch", "codedeploy", "lambda"}
-
-
-def _resources(service: str, params: dict) -> list[str]:
-    """The ARNs IAM authorizes a recorded call on (the Service Authorization Reference's
-    resource types of these reads and recoveries)."""
-    prefix = f"arn:aws:{service}:eu-west-1:{DEV}"
-    if service == "cloudformation":
-        name = params["StackName"]
-        return [name if name.startswith("arn:") else f"{prefix}:stack/{name}/0a1b2c3d"]
-    if service == "cloudwatch" and params.get("AlarmNames"):
-        return [f"{prefix}:alarm:{name}" for name in params["AlarmNames"]]
-    if service == "lambda":
-        return [f"{prefix}:function:{params['FunctionName']}"]
-    if service == "codedeploy" and "deploymentGroupName" in params:
-        return [f"{prefix}:deploymentgroup:{params['applicationName']}/{params['deploymentGroupName']}"]
-    return ["*"]
+def _moto_owner(client) -> str:
+    """status and rollback --env dev call the build account for its pipeline only."""
+    return "111111111111" if client.meta.service_model.service_name == "codepipeline" else DEV
 
 
 def test_what_status_and_rollback_call_in_the_environment_is_what_the_responders_policy_allows(project, moto_aws, monkeypatch):
-    """Each call `status` and `rollback` make in the target account, recorded as they run
-    (moto in server mode), evaluated with the preflight's IAM evaluator against the
-    rendered responders policy: a new call in recovery/ without its grant fails here."""
-    import botocore.client
-    from cfnlint.decode.cfn_yaml import loads
-
-    from conftest import config_from
-    from pipekit.checks.permissions import evaluate as ev
-    from pipekit.checks.permissions.stacks import load
-
-    calls: list[tuple[str, str, dict]] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def record(client, operation, params):
-        calls.append((client.meta.service_model.service_name, operation, dict(params)))
-        return original(client, operation, params)
+    """Each call `status` and `rollback` make, recorded as they run (moto in server mode),
+    evaluated with the preflight's IAM evaluator against the rendered responders policies:
+    a new call in recovery/ without its grant fails here. The other remedies, and the
+    converse (every grant is called), are in tests/test_responders_policy.py."""
+    from recorded_calls import Recorder, denied
+    from test_responders_policy import responders_policies
 
     stranded_stack(moto_aws)
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    recorder = Recorder(monkeypatch, _moto_owner)
     config = ["--config", str(project / "pipekit.yaml")]
     for command in (["status", "--env", "dev"], ["rollback", "--env", "dev", "--yes"]):
         result = CliRunner().invoke(main, [*config, *command])
         assert result.exit_code == 0, result.output
-    asked = [(f"{service}:{operation}", resource) for service, operation, params in calls if service in TARGET_ACCOUNT_SERVICES
-             for resource in _resources(service, params)]
-    assert {"cloudformation:DeleteStack", "cloudformation:DescribeStacks", "cloudwatch:DescribeAlarms"} <= {a for a, _ in asked}
-
-    cfg = config_from(example_data())
-    files = render_all(cfg)
-    registry = load({"infra/target-account.yaml": loads(files["infra/target-account.yaml"])}, cfg).registry
-    responders = [policy for arn, (policy, _) in registry.managed.items() if arn == f"arn:aws:iam::{DEV}:policy/orders-responders"]
-    responder = ev.Principal(f"arn:aws:iam::{DEV}:role/on-call", DEV)
-    denied = [(action, resource) for action, resource in dict.fromkeys(asked)
-              if not ev.evaluate(ev.Request(responder, action, resource), responders).allowed]
-    assert responders and denied == []
+    # sts:AssumeRole is the AWS profiles' own way into each account, not a call of pipekit's.
+    asked = [request for request in recorder.requests() if request[1] != "sts:AssumeRole"]
+    assert {"cloudformation:DeleteStack", "cloudformation:DescribeStacks", "cloudwatch:DescribeAlarms"} <= {a for _, a, _ in asked}
+    policies = responders_policies()
+    assert policies[DEV] and denied(asked, lambda account: policies[account]) == []

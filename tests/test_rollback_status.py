@@ -98,7 +98,8 @@ def test_dry_run_shows_the_plan_and_changes_nothing(project, aws):
     assert "Dry run: nothing was changed." in result.output
 
 
-def test_stage_rollback_is_applied_and_followed(project, aws):
+def stub_stage_rollback(aws):
+    """A stable prod: the stage is rolled back to exec-2, and followed until it succeeded."""
     stub_observation(aws)
     pipeline = aws.accounts["build"].stub("codepipeline")
     pipeline.add_response("rollback_stage", {"pipelineExecutionId": "exec-4"},
@@ -106,6 +107,10 @@ def test_stage_rollback_is_applied_and_followed(project, aws):
     for status in ("InProgress", "Succeeded"):
         pipeline.add_response("get_pipeline_execution", {"pipelineExecution": {"pipelineExecutionId": "exec-4", "status": status}},
                               {"pipelineName": "orders", "pipelineExecutionId": "exec-4"})
+
+
+def test_stage_rollback_is_applied_and_followed(project, aws):
+    stub_stage_rollback(aws)
     result = run(project, "rollback", "--env", "prod", "--yes", "--format", "json")
     assert result.exit_code == 0, result.output
     aws.assert_done()
@@ -114,12 +119,17 @@ def test_stage_rollback_is_applied_and_followed(project, aws):
     assert documents[-1] == {"event": "summary", "ok": True, "remedy": "rollback_stage", "results": ["rollback execution exec-4: Succeeded"]}
 
 
-def test_traffic_shift_is_stopped(project, aws):
+def stub_stop(aws):
+    """A traffic shift in progress in prod: stopped with auto-rollback, followed until Stopped."""
     stub_observation(aws, "UPDATE_IN_PROGRESS", active=True)
     codedeploy = aws.accounts["prod"].stub("codedeploy")
     codedeploy.add_response("stop_deployment", {"status": "Pending", "statusMessage": "Stopping"},
                             {"deploymentId": "d-ABCDEF123", "autoRollbackEnabled": True})
     codedeploy.add_response("get_deployment", deployment("Stopped"), {"deploymentId": "d-ABCDEF123"})
+
+
+def test_traffic_shift_is_stopped(project, aws):
+    stub_stop(aws)
     result = run(project, "rollback", "--env", "prod", "--yes")
     assert result.exit_code == 0, result.output
     aws.assert_done()
@@ -128,16 +138,21 @@ def test_traffic_shift_is_stopped(project, aws):
     assert "deployment d-ABCDEF123: Stopped" in result.output and "Rolled back." in result.output
 
 
-def test_an_update_in_progress_is_cancelled_and_followed(project, aws):
-    stub_observation(aws, "UPDATE_IN_PROGRESS")
+def stub_stack_remedy(aws, operation, status="UPDATE_IN_PROGRESS"):
+    """A stack remedy (cancel_update_stack, ...) on prod's stack, followed until it rolled back."""
+    stub_observation(aws, status)
     cf = aws.accounts["prod"].stub("cloudformation")
     event = {"StackId": PROD_STACK_ID, "StackName": PROD_STACK, "LogicalResourceId": PROD_STACK, "ResourceType": "AWS::CloudFormation::Stack"}
-    cf.add_response("describe_stack_events", {"StackEvents": [{**event, "EventId": "e1", "Timestamp": T0, "ResourceStatus": "UPDATE_IN_PROGRESS"}]})
-    cf.add_response("cancel_update_stack", {}, {"StackName": PROD_STACK})
+    cf.add_response("describe_stack_events", {"StackEvents": [{**event, "EventId": "e1", "Timestamp": T0, "ResourceStatus": status}]})
+    cf.add_response(operation, {}, {"StackName": PROD_STACK})
     cf.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
     cf.add_response("describe_stack_events", {"StackEvents": [
         {**event, "EventId": "e2", "Timestamp": T0 + timedelta(seconds=5), "ResourceStatus": "UPDATE_ROLLBACK_COMPLETE"},
-        {**event, "EventId": "e1", "Timestamp": T0, "ResourceStatus": "UPDATE_IN_PROGRESS"}]})
+        {**event, "EventId": "e1", "Timestamp": T0, "ResourceStatus": status}]})
+
+
+def test_an_update_in_progress_is_cancelled_and_followed(project, aws):
+    stub_stack_remedy(aws, "cancel_update_stack")
     result = run(project, "rollback", "--env", "prod", "--yes")
     assert result.exit_code == 0, result.output
     aws.assert_done()
@@ -161,7 +176,8 @@ def stub_status_pipeline(aws):
     pipeline.add_response("list_pipeline_executions", executions(), {"pipelineName": "orders", "maxResults": 25})
 
 
-def test_status_json_assert_golden(project, aws):
+def stub_status(aws):
+    """Every read of `pipekit status --env prod`, mid traffic shift."""
     prod = aws.accounts["prod"]
     prod.stub("cloudformation").add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
     prod.stub("cloudformation").add_response("describe_stack_resources", RESOURCES)
@@ -172,6 +188,10 @@ def test_status_json_assert_golden(project, aws):
         {"AlarmName": "orders-svc-prod-OrdersApi-new-version-errors", "StateValue": "OK", "StateReason": "below the threshold",
          "StateUpdatedTimestamp": T0}]})
     stub_status_pipeline(aws)
+
+
+def test_status_json_assert_golden(project, aws):
+    stub_status(aws)
     result = run(project, "status", "--env", "prod", "--format", "json")
     assert result.exit_code == 0, result.output
     aws.assert_done()
