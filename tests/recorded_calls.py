@@ -134,3 +134,30 @@ def granted_actions(document: dict) -> set[str]:
             actions = statement["Action"]
             found |= {actions} if isinstance(actions, str) else set(actions)
     return found
+
+
+@dataclass(frozen=True)
+class People:
+    """A managed policy pipekit renders for people, in each account of the example."""
+
+    policies: dict[str, list]  # account id -> [that account's policy] (empty where none is rendered)
+    asks: set[tuple[str, str]]  # (account id, action) the preflight asks of its holders
+
+
+def rendered_people_policy(policy_name: str) -> People:
+    from cfnlint.decode.cfn_yaml import loads
+
+    from conftest import config_from, example_data
+    from pipekit.checks.permissions.preflight import needs
+    from pipekit.checks.permissions.stacks import load
+    from pipekit.project import names
+    from pipekit.project.render import render_all
+    from stubbed_aws import ACCOUNT_IDS
+
+    cfg = config_from(example_data())
+    files = render_all(cfg)
+    project = load({rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}, cfg)
+    policies = {account: [policy for arn, (policy, _) in project.registry.managed.items()
+                          if arn == f"arn:aws:iam::{account}:policy/{policy_name}"] for account in ACCOUNT_IDS.values()}
+    asks = {(n.principal.split(":")[4], n.action) for n in needs(project) if n.principal.endswith(f"<a holder of {policy_name}>")}
+    return People(policies, asks)

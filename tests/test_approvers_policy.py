@@ -19,11 +19,11 @@ from conftest import config_from, example_data
 from pipekit.cli import main
 from pipekit.project import names
 from pipekit.project.render import INTEGRATION_TEST_REPORT, UNIT_TEST_REPORT, render_all
-from recorded_calls import Recorder, denied, granted_actions, stubbed_owner
+from recorded_calls import Recorder, denied, granted_actions, rendered_people_policy, stubbed_owner
 from stubbed_aws import ACCOUNT_IDS, T0
 from test_approve import PIPELINE, ROLLBACK_EXECUTION, TARGET_EXECUTION, TOKEN
 from test_changeset_show import stub_review
-from test_dossier import CANDIDATE, CANDIDATE_RUNS, action_run, stub_commits
+from test_dossier import CANDIDATE, action_run, stub_commits
 
 BUILD, DEV, PROD = ACCOUNT_IDS["build"], ACCOUNT_IDS["dev"], ACCOUNT_IDS["prod"]
 
@@ -58,7 +58,7 @@ def stub_approval(aws, execution_type: str = "STANDARD") -> None:
     # The dossier: commits, the candidate's tests (the example's projects and report groups), the soak in dev.
     if candidate == CANDIDATE:
         stub_commits(cp)
-    else:  # the rollback's target: nothing of it is in the stubbed history, which the dossier says
+    else:  # the rollback execution: nothing deployed to Prod before it in this history (a first release)
         cp.add_response("get_pipeline_execution", {"pipelineExecution": {"pipelineName": "orders", "pipelineExecutionId": candidate,
                                                                           "status": "Succeeded", "artifactRevisions": []}})
         cp.add_response("list_action_executions", {"actionExecutionDetails": []}, {"pipelineName": "orders", "maxResults": 100})
@@ -67,7 +67,6 @@ def stub_approval(aws, execution_type: str = "STANDARD") -> None:
     runs = [action_run(candidate, "Dev", "ExecuteChangeSet", "Deploy", "CloudFormation", at=T0 - timedelta(hours=26)),
             action_run(candidate, "Dev", "IntegrationTests", "Test", "CodeBuild", at=T0 - timedelta(hours=25), external=test_id),
             action_run(candidate, "Build", "Build", "Build", "CodeBuild", at=T0 - timedelta(hours=27), external=build_id)]
-    assert len(runs) == len(CANDIDATE_RUNS) - 1
     by_candidate = {"pipelineName": "orders", "maxResults": 100, "filter": {"pipelineExecutionId": candidate}}
     cp.add_response("list_action_executions", {"actionExecutionDetails": runs}, by_candidate)
     reports = [f"arn:aws:codebuild:eu-west-1:{BUILD}:report/{group}:5b9e-{n}" for n, group in enumerate(
@@ -99,26 +98,13 @@ def record_approval(project, aws, monkeypatch, execution_type: str) -> list[tupl
     return recorder.requests()
 
 
-def approvers_policies():
-    """{account id: [the rendered <project>-approvers policy of that account]}, and each one's document."""
-    from pipekit.checks.permissions.stacks import load
-
-    cfg = _cfg()
-    files = render_all(cfg)
-    registry = load({rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}, cfg).registry
-    found = {}
-    for account in (BUILD, DEV, PROD):
-        arn = f"arn:aws:iam::{account}:policy/{names.approvers_policy(cfg)}"
-        found[account] = [policy for policy_arn, (policy, _) in registry.managed.items() if policy_arn == arn]
-    return found
-
-
 @pytest.fixture(scope="module")
-def policies():
-    return approvers_policies()
+def people():
+    return rendered_people_policy(names.approvers_policy(_cfg()))
 
 
-def test_what_approve_calls_is_what_the_approvers_policies_allow(project, aws, monkeypatch, policies):
+def test_what_approve_calls_is_what_the_approvers_policies_allow(project, aws, monkeypatch, people):
+    policies = people.policies
     asked = record_approval(project, aws, monkeypatch, "STANDARD")
     by_account = {account: {action for a, action, _ in asked if a == account} for account in (BUILD, DEV, PROD)}
     assert {"codepipeline:PutApprovalResult", "codebuild:BatchGetReports"} <= by_account[BUILD]
@@ -128,17 +114,25 @@ def test_what_approve_calls_is_what_the_approvers_policies_allow(project, aws, m
     assert denied(asked, lambda account: policies[account]) == []
 
 
-def test_a_rollback_approval_calls_nothing_else(project, aws, monkeypatch, policies):
+def test_a_rollback_approval_calls_nothing_else(project, aws, monkeypatch, people):
+    policies = people.policies
     asked = record_approval(project, aws, monkeypatch, "ROLLBACK")
     assert ("111111111111", "codepipeline:GetPipelineExecution", f"arn:aws:codepipeline:eu-west-1:{BUILD}:orders") in asked
     assert denied(asked, lambda account: policies[account]) == []
 
 
-def test_every_grant_of_the_approvers_policies_is_called(project, aws, monkeypatch, policies):
+def test_every_grant_of_the_approvers_policies_is_called(project, aws, monkeypatch, people):
     """Necessary: each action the build account's policy grants is called there, and each
     the target accounts' policy grants is called in one of them."""
     asked = record_approval(project, aws, monkeypatch, "STANDARD")
-    build = policies[BUILD][0].document
-    target = policies[PROD][0].document
+    build = people.policies[BUILD][0].document
+    target = people.policies[PROD][0].document
     assert granted_actions(build) == {action for account, action, _ in asked if account == BUILD}
     assert granted_actions(target) == {action for account, action, _ in asked if account in (DEV, PROD)}
+
+
+def test_the_preflight_asks_the_approvers_exactly_what_approve_calls(project, aws, monkeypatch, people):
+    """The preflight's list of approve's calls (service_data.APPROVE_*, chain_people.py),
+    which `pipekit validate` proves against the rendered policies, is what approve calls."""
+    asked = record_approval(project, aws, monkeypatch, "STANDARD")
+    assert {(account, action) for account, action, _ in asked} == people.asks

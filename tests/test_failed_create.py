@@ -68,13 +68,13 @@ def _moto_owner(client) -> str:
     return "111111111111" if client.meta.service_model.service_name == "codepipeline" else DEV
 
 
-def test_what_status_and_rollback_call_in_the_environment_is_what_the_responders_policy_allows(project, moto_aws, monkeypatch):
+def test_what_status_and_rollback_call_in_the_environment_is_what_the_responders_policy_allows(project, moto_aws, monkeypatch, example_config):
     """Each call `status` and `rollback` make, recorded as they run (moto in server mode),
     evaluated with the preflight's IAM evaluator against the rendered responders policies:
     a new call in recovery/ without its grant fails here. The other remedies, and the
     converse (every grant is called), are in tests/test_responders_policy.py."""
-    from recorded_calls import Recorder, denied
-    from test_responders_policy import responders_policies
+    from pipekit.project import names
+    from recorded_calls import Recorder, denied, rendered_people_policy
 
     stranded_stack(moto_aws)
     recorder = Recorder(monkeypatch, _moto_owner)
@@ -85,5 +85,5 @@ def test_what_status_and_rollback_call_in_the_environment_is_what_the_responders
     # sts:AssumeRole is the AWS profiles' own way into each account, not a call of pipekit's.
     asked = [request for request in recorder.requests() if request[1] != "sts:AssumeRole"]
     assert {"cloudformation:DeleteStack", "cloudformation:DescribeStacks", "cloudwatch:DescribeAlarms"} <= {a for _, a, _ in asked}
-    policies = responders_policies()
+    policies = rendered_people_policy(names.responders_policy(example_config)).policies
     assert policies[DEV] and denied(asked, lambda account: policies[account]) == []

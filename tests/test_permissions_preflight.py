@@ -365,3 +365,31 @@ def test_the_execution_role_is_granted_only_what_it_is_asked(example):
     granted = {a for s in document["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert "cloudformation:createchangeset" not in asked  # the transform is the deployment role's
     assert {a for a in granted if a.lower() not in asked} == EXECUTION_ROLE_UNPROVEN
+
+
+# ---------------------------------------------------------------- the policies for people
+
+def _drop_statement(rel, logical_id, sid):
+    def drop(templates):
+        document = templates[rel]["Resources"][logical_id]["Properties"]["PolicyDocument"]
+        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    return drop
+
+
+@pytest.mark.parametrize("rel, sid, holder, denied", [
+    (names.TARGET_ACCOUNT_TEMPLATE, "ReadGatedChangeSets", "arn:aws:iam::333333333333:role/<a holder of orders-approvers>",
+     {("cloudformation:DescribeChangeSet", "arn:aws:cloudformation:eu-west-1:333333333333:stack/orders-svc-prod/<333333333333/orders-svc-prod stack id>"),
+      ("cloudformation:GetTemplate", "arn:aws:cloudformation:eu-west-1:333333333333:stack/orders-svc-prod/<333333333333/orders-svc-prod stack id>")}),
+    (names.TARGET_ACCOUNT_TEMPLATE, "ReadServiceAlarmHistory", "arn:aws:iam::222222222222:role/<a holder of orders-approvers>",
+     {("cloudwatch:DescribeAlarmHistory", f"arn:aws:cloudwatch:eu-west-1:222222222222:alarm:orders-svc-dev-{alarm}")
+      for alarm in ("OrdersApi-new-version-errors", "api-5xx")}),
+    (names.PIPELINE_TEMPLATE, "RollBackEnvironmentStages", "arn:aws:iam::111111111111:role/<a holder of orders-responders>",
+     {("codepipeline:RollbackStage", f"arn:aws:codepipeline:eu-west-1:111111111111:orders/{stage}") for stage in ("Dev", "Prod")}),
+])
+def test_a_grant_taken_from_a_policy_for_people_is_denied_to_its_holders(example, rel, sid, holder, denied):
+    """The approvers' and responders' policies are attached to no role: the preflight asks
+    a holder of each for what approve, rollback and status call (chain_people.py)."""
+    logical_id = "RespondersPolicy" if "responders" in holder else "ApproversPolicy"
+    found = new_findings(example, _drop_statement(rel, logical_id, sid))
+    assert {(f.action, f.resource) for f in found if f.principal == holder and f.rule == DENIED} == denied
+    assert {f.file for f in found} == {rel} and all(json.loads(f.fix)["Effect"] == "Allow" for f in found)

@@ -10,12 +10,10 @@ failed first create's DeleteStack runs against moto: tests/test_failed_create.py
 from __future__ import annotations
 
 import pytest
-from cfnlint.decode.cfn_yaml import loads
 
 from conftest import config_from, example_data
 from pipekit.project import names
-from pipekit.project.render import render_all
-from recorded_calls import Recorder, denied, granted_actions, stubbed_owner
+from recorded_calls import Recorder, denied, granted_actions, rendered_people_policy, stubbed_owner
 from stubbed_aws import ACCOUNT_IDS
 from test_rollback_status import run, stub_stack_remedy, stub_stage_rollback, stub_status, stub_stop
 
@@ -31,21 +29,14 @@ SCENARIOS = {
 }
 
 
-def responders_policies() -> dict[str, list]:
-    """{account id: [the rendered <project>-responders policy of that account]}."""
-    from pipekit.checks.permissions.stacks import load
-
-    cfg = config_from(example_data())
-    files = render_all(cfg)
-    registry = load({rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}, cfg).registry
-    return {account: [policy for arn, (policy, _) in registry.managed.items()
-                      if arn == f"arn:aws:iam::{account}:policy/{names.responders_policy(cfg)}"]
-            for account in ACCOUNT_IDS.values()}
+@pytest.fixture(scope="module")
+def people():
+    return rendered_people_policy(names.responders_policy(config_from(example_data())))
 
 
 @pytest.fixture(scope="module")
-def policies():
-    return responders_policies()
+def policies(people):
+    return people.policies
 
 
 def record(project, aws, monkeypatch, stub, *command) -> list[tuple[str, str, str]]:
@@ -94,3 +85,11 @@ def test_every_grant_of_the_responders_policies_is_called(every_call, policies):
     build, target = granted_actions(policies[BUILD][0].document), granted_actions(policies[PROD][0].document)
     assert build == {action for account, action, _ in every_call if account == BUILD}
     assert target - {"cloudformation:DeleteStack"} == {action for account, action, _ in every_call if account == PROD}
+
+
+def test_the_preflight_asks_the_responders_exactly_what_rollback_and_status_call(every_call, people):
+    """The preflight's list of their calls (service_data.RESPOND_*, chain_people.py), which
+    `pipekit validate` proves against the rendered policies, is what they call (prod and
+    build here; the failed first create's DeleteStack: test_failed_create.py)."""
+    called = {(account, action) for account, action, _ in every_call} | {(PROD, "cloudformation:DeleteStack")}
+    assert called == {(account, action) for account, action in people.asks if account in (BUILD, PROD)}

@@ -167,7 +167,7 @@ def review_function_needs(stack: Stack) -> Iterator[Need]:
                 yield need(role, call, pipeline_arn, why + " tells a stage rollback from a release")
             for call in data.DOSSIER_PIPELINE_CALLS:
                 yield need(role, call, pipeline_arn, why + " reads the release for its dossier")
-            yield from _dossier_build_needs(stack, role, why)
+            yield from dossier_build_needs(stack, role, why)
         if parameters.get("review_role_arn"):
             yield need(role, "sts:AssumeRole", str(parameters["review_role_arn"]), why + " reads the change set through this role")
         yield from _previous_alarm_needs(stack, role, parameters, why)
@@ -191,7 +191,7 @@ def _previous_alarm_needs(stack: Stack, role: str, parameters: Mapping[str, Any]
             yield need(previous, call, arn, why + " reads whether the candidate's alarms fired in the environment before")
 
 
-def _dossier_build_needs(stack: Stack, role: str, why: str) -> Iterator[Need]:
+def dossier_build_needs(stack: Stack, role: str, why: str) -> Iterator[Need]:
     """The dossier's test totals: every CodeBuild project's builds and report groups' reports."""
     for logical_id, resource in stack.resources.items():
         kind = resource.get("Type") if isinstance(resource, Mapping) else None

@@ -14,6 +14,7 @@ from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
 from pipekit.checks.permissions.chain_cfn import drift_needs, execution_role_needs
 from pipekit.checks.permissions.chain_delivery import access_log_needs
+from pipekit.checks.permissions.chain_people import people_needs
 from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_function_needs, review_needs
 from pipekit.checks.permissions.chain_service import boundary_needs, log_group_key_needs, service_role_needs
 from pipekit.checks.permissions.model import DENIED, UNPROVABLE, Need, PermissionFinding
@@ -55,6 +56,7 @@ def needs(project: Project) -> list[Need]:
         found += log_group_key_needs(project.pipeline)
     for _, stack in project.registry.stacks:
         found += access_log_needs(stack)
+    found += people_needs(project)
     for stage, stack in project.services:
         found += execution_role_needs(stage, stack)
         found += service_role_needs(stack)

@@ -130,3 +130,24 @@ AWS_MANAGED_POLICIES = {
         ],
     },
 }
+
+# What the people who run pipekit's commands call with the managed policies pipekit renders
+# for them (chain_people.py). tests/test_approvers_policy.py and tests/test_responders_policy.py
+# record every call the commands make and keep these lists equal to them.
+# `pipekit approve` (cli/approve.py, release/approvals.py, release/dossier_sources.py):
+APPROVE_PIPELINE_CALLS = ("codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
+                          "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions")
+APPROVE_ANSWER_CALLS = ("codepipeline:PutApprovalResult",)  # on the stage's approval action
+APPROVE_CHANGE_SET_CALLS = ("cloudformation:DescribeChangeSet", "cloudformation:GetTemplate")  # the gated stack
+APPROVE_ALARM_CALLS = ("cloudwatch:DescribeAlarmHistory",)  # the service's alarms in the environment before
+# `pipekit rollback` and `status` (recovery/observe.py, rollback.py, runner.py, status.py):
+RESPOND_PIPELINE_CALLS = ("codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
+                          "codepipeline:ListPipelineExecutions")
+RESPOND_STAGE_CALLS = ("codepipeline:RollbackStage",)  # on each environment's stage
+RESPOND_STACK_CALLS = ("cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources",
+                       "cloudformation:CancelUpdateStack", "cloudformation:ContinueUpdateRollback", "cloudformation:RollbackStack",
+                       "cloudformation:DeleteStack")
+RESPOND_DEPLOYMENT_CALLS = ("codedeploy:ListDeployments", "codedeploy:GetDeployment")  # on each deployment group
+RESPOND_STAR_CALLS = ("codedeploy:StopDeployment",)  # takes no resource type
+RESPOND_FUNCTION_CALLS = ("lambda:GetAlias",)  # each function's live alias (not the hooks')
+RESPOND_ALARM_CALLS = ("cloudwatch:DescribeAlarms",)  # each of the service's alarms
