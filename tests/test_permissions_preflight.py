@@ -12,7 +12,7 @@ from cfnlint.decode.cfn_yaml import loads
 
 from conftest import config_from, example_data
 from pipekit.checks.permissions.preflight import preflight
-from pipekit.checks.permissions.model import DENIED, SIZE, STAR_ONLY, UNKNOWN_ACTION, UNPROVABLE
+from pipekit.checks.permissions.model import DENIED, SIZE, STAR_ONLY, UNKNOWN_ACTION, UNPROVABLE, UNUSED
 from pipekit.project import names
 from pipekit.project.render import render_all
 
@@ -174,7 +174,7 @@ def test_every_finding_of_every_variant_is_complete(variant):
     templates = {rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}
     findings = preflight(templates, cfg)
     for f in findings:
-        assert f.rule in {DENIED, UNPROVABLE, STAR_ONLY, UNKNOWN_ACTION, SIZE}
+        assert f.rule in {DENIED, UNPROVABLE, STAR_ONLY, UNKNOWN_ACTION, SIZE, UNUSED}
         assert f.file in names.CLOUDFORMATION_TEMPLATES and f.message
         if f.rule == DENIED and "explicit" not in f.message:
             assert json.loads(f.fix)["Effect"] == "Allow"
@@ -393,3 +393,20 @@ def test_a_grant_taken_from_a_policy_for_people_is_denied_to_its_holders(example
     found = new_findings(example, _drop_statement(rel, logical_id, sid))
     assert {(f.action, f.resource) for f in found if f.principal == holder and f.rule == DENIED} == denied
     assert {f.file for f in found} == {rel} and all(json.loads(f.fix)["Effect"] == "Allow" for f in found)
+
+
+@pytest.mark.parametrize("rel, logical_id, sid, action", [
+    (names.TARGET_ACCOUNT_TEMPLATE, "ApproversPolicy", "ReadGatedChangeSets", "cloudformation:ListChangeSets"),
+    (names.PIPELINE_TEMPLATE, "RespondersPolicy", "ReadThePipeline", "codepipeline:StartPipelineExecution"),
+])
+def test_a_grant_no_holder_is_asked_for_is_unused(example, rel, logical_id, sid, action):
+    """Nothing but the commands uses these policies: a grant none of them calls, in any
+    account the template goes to, is a finding on the policy's line."""
+    _, files, _, _ = example
+
+    def add(templates):
+        found = next(s for s in templates[rel]["Resources"][logical_id]["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == sid)
+        found["Action"] = [*found["Action"], action]
+
+    found = new_findings(example, add)
+    assert [(f.rule, f.action, f.file, f.line) for f in found] == [(UNUSED, action, rel, line_of(files, rel, logical_id))]
