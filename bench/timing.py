@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 SRC = Path(__file__).resolve().parents[1] / "src"  # the pipekit being measured
 
@@ -39,17 +39,31 @@ class Samples:
         }
 
 
-def run_once(command: list[str], env: dict[str, str], cwd: str, stdout: Optional[int] = subprocess.DEVNULL) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one fresh process; exits on failure."""
+# Peak RSS (ru_maxrss) carries over an exec: a command started by the bench itself would
+# report the bench's own size (250 MiB and more once moto is loaded). Each command is
+# started instead by this small process, started before anything big is imported.
+_SPAWNER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    ask = json.loads(line)
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
+    process = subprocess.Popen(ask["command"], env=ask["env"], cwd=ask["cwd"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0,):
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stderr}")
-    return elapsed, usage.ru_maxrss / 1024
+    print(json.dumps({"seconds": time.perf_counter() - start, "max_rss_kib": usage.ru_maxrss,
+                      "code": os.waitstatus_to_exitcode(status), "stderr": stderr}), flush=True)
+"""
+_spawner = subprocess.Popen([sys.executable, "-c", _SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def run_once(command: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one fresh process; exits on failure."""
+    _spawner.stdin.write(json.dumps({"command": command, "env": env, "cwd": cwd}) + "\n")
+    _spawner.stdin.flush()
+    done = json.loads(_spawner.stdout.readline())
+    if done["code"] != 0:
+        raise SystemExit(f"{' '.join(command)} exited {done['code']}:\n{done['stderr']}")
+    return done["seconds"], done["max_rss_kib"] / 1024
 
 
 def compile_sources(ways: dict[str, Callable[[int], tuple[list[str], dict[str, str], str]]]) -> None:
