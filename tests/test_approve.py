@@ -128,6 +128,36 @@ def test_cancel_leaves_the_approval_waiting(project, aws, monkeypatch):
     aws.assert_done()  # no PutApprovalResult was made
 
 
+def test_ctrl_c_at_the_question_answers_nothing_and_exits_130(project, aws, monkeypatch):
+    import click
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pipekit.cli.app.Application.can_ask", staticmethod(lambda: True))
+    monkeypatch.setattr(click, "prompt", ctrl_c)
+    stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+    result = approve(project)
+    assert result.exit_code == 130, result.output
+    aws.assert_done()  # no PutApprovalResult was made
+    assert result.stderr.strip() == "error: interrupted: nothing was answered; the approval still waits"
+
+
+def test_ctrl_c_while_the_answer_is_sent_says_it_may_have_been_recorded(project, aws):
+    stub_pipeline(aws)
+    stub_review(aws.accounts["prod"], list_first=False)
+
+    def ctrl_c(**kwargs):
+        raise KeyboardInterrupt
+
+    aws.accounts["build"].clients["codepipeline"].put_approval_result = ctrl_c
+    result = approve(project, "--approve", "--yes")
+    assert result.exit_code == 130, result.output
+    assert result.stderr.strip() == ("error: interrupted while the answer was being sent: it may or may not have been "
+                                              "recorded; `pipekit status` shows whether Prod still waits")
+
+
 def test_nothing_waiting(project, aws):
     stub_pipeline(aws, waiting=False)
     result = approve(project, "--approve", "--yes")

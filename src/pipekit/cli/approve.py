@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import contextlib
+from typing import Iterator, Optional
 
 import click
 
@@ -51,6 +52,44 @@ def approve(
     from pipekit.aws.errors import aws_errors
     from pipekit.config import BUILD_ACCOUNT
     from pipekit.errors import UsageError
+    from pipekit.release import approvals
+
+    if approve_flag and reject_flag:
+        raise UsageError("--approve and --reject cannot be given together; choose one")
+    decision = "approve" if approve_flag else "reject" if reject_flag else None
+    environment = app.environment(env) if env else None  # an unknown name is refused before any AWS call
+    if yes and not decision:
+        raise UsageError("--yes needs --approve or --reject")
+    if not yes and not app.can_ask():
+        raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
+    with _ctrl_c_means("interrupted: nothing was answered; the approval still waits"):
+        pipeline, waiting, gate, review, rollback = _read_and_show(app, environment, output_format, profile, region)
+        approved = _decide(decision, yes, gate)
+    if approved is None:
+        click.echo("Nothing answered; the approval is still waiting.")
+        ctx.exit(1)
+    with _ctrl_c_means(f"interrupted while the answer was being sent: it may or may not have been recorded; "
+                       f"`pipekit status` shows whether {waiting.stage} still waits"):
+        with aws_errors(BUILD_ACCOUNT):
+            pipeline.answer(waiting, approved, approvals.summary(gate, review, approved, note, rollback))
+    click.echo(f"{'Approved' if approved else 'Rejected'} {waiting.stage}/{waiting.action} of pipeline {waiting.pipeline}.")
+
+
+@contextlib.contextmanager
+def _ctrl_c_means(message: str) -> Iterator[None]:
+    """Ctrl-C (or at a question, click's Abort) as one line that says what it left; exit 130."""
+    from pipekit.errors import Interrupted
+
+    try:
+        yield
+    except (KeyboardInterrupt, click.Abort):
+        raise Interrupted(message) from None
+
+
+def _read_and_show(app: Application, environment, output_format: str, profile: Optional[str], region: Optional[str]):
+    """The waiting approval, the change set it gates and the dossier, printed."""
+    from pipekit.aws.errors import aws_errors
+    from pipekit.config import BUILD_ACCOUNT
     from pipekit.project import names
     from pipekit.release import approvals
     from pipekit.release.changesets import load_review
@@ -58,15 +97,7 @@ def approve(
     from pipekit.ui.review import print_review
     from pipekit.ui import dossier as dossier_ui
 
-    if approve_flag and reject_flag:
-        raise UsageError("--approve and --reject cannot be given together; choose one")
-    decision = "approve" if approve_flag else "reject" if reject_flag else None
     cfg = app.config
-    environment = app.environment(env) if env else None  # an unknown name is refused before any AWS call
-    if yes and not decision:
-        raise UsageError("--yes needs --approve or --reject")
-    if not yes and not app.can_ask():
-        raise UsageError("no terminal to ask on: pass --approve or --reject, and --yes")
     clients = app.aws(BUILD_ACCOUNT, profile, region)
     pipeline = clients(BUILD_ACCOUNT, "codepipeline")
     with aws_errors(BUILD_ACCOUNT):
@@ -94,14 +125,7 @@ def approve(
             click.echo(approvals.rollback_notice(rollback))
         click.echo("\n".join(dossier_ui.render_lines(dossier)))
         print_review(review, "table")
-
-    approved = _decide(decision, yes, gate)
-    if approved is None:
-        click.echo("Nothing answered; the approval is still waiting.")
-        ctx.exit(1)
-    with aws_errors(BUILD_ACCOUNT):
-        pipeline.answer(waiting, approved, approvals.summary(gate, review, approved, note, rollback))
-    click.echo(f"{'Approved' if approved else 'Rejected'} {waiting.stage}/{waiting.action} of pipeline {waiting.pipeline}.")
+    return pipeline, waiting, gate, review, rollback
 
 
 def _dossier(clients, cfg, waiting, actions, review, rollback):
