@@ -146,15 +146,20 @@ def test_failed_first_create_reports_the_root_cause_and_how_to_clean_up(client, 
     assert reported == ["e1", "e2", "e3", "e4", "e5", "e6"]  # every event once, oldest first
 
 
+def update_until_executed(stubber):
+    """An existing stack's UPDATE change set, created and executed (its newest event read first)."""
+    stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    no_change_sets(stubber)
+    create_and_wait(stubber, kind="UPDATE", pending=0)
+    stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
+    stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
+
+
 def test_root_cause_is_followed_into_a_nested_stack(client, plan):
     nested_id = "arn:aws:cloudformation:eu-west-1:222222222222:stack/orders-svc-dev-Api-XYZ/9f8e"
     clock = Clock()
     with Stubber(client) as stubber:
-        stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
-        no_change_sets(stubber)
-        create_and_wait(stubber, kind="UPDATE", pending=0)
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
-        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
+        update_until_executed(stubber)
         stubber.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
         stubber.add_response("describe_stack_events", events(
             event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
@@ -181,11 +186,7 @@ def test_an_updates_newest_event_is_asked_for_while_the_change_set_is_confirmed(
     client.meta.events.register("before-parameter-build.cloudformation.DescribeStackEvents", lambda **_: marker_asked.set())
     answered_after_it = []
     with Stubber(client) as stubber:
-        stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
-        no_change_sets(stubber)
-        create_and_wait(stubber, kind="UPDATE", pending=0)
-        stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
-        stubber.add_response("execute_change_set", {}, {"StackName": STACK, "ChangeSetName": ANY, "ClientRequestToken": ANY})
+        update_until_executed(stubber)
         stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
         stubber.add_response("describe_stack_events", events(event(0, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack"),
                                                              event(1, STACK, "UPDATE_COMPLETE", kind="AWS::CloudFormation::Stack")))
