@@ -5,7 +5,8 @@ Rows, each measured in one run with its baseline, fresh processes, A/B interleav
 medians with the min-max spread:
   no latency   20 environments against 2 (proxy delay 0).  Target: ratio <= 1.5.
   100 ms       20 environments, every AWS response 100 ms late.  Target: under 4 s.
-Also reported: peak RSS and the number of AWS calls of one run of each.
+Also reported: peak RSS, the number of AWS calls of one run of each, and the CPU the
+stand-in (moto and the proxy, in this process) spent answering that run.
 
 --before SRC adds the pipekit found at SRC (a checkout's src/) as a second A/B pair,
 for before/after figures in the same run.
@@ -49,12 +50,13 @@ def main() -> int:
             def way(src: Path, count: int):
                 return lambda _round: ([sys.executable, "-m", "pipekit", "status"], {**env, "PYTHONPATH": str(src)}, str(projects[count]))
 
-            calls = {}
+            calls, stand_in_cpu = {}, {}
             for label, src in sources.items():
                 for count in (FEW, MANY):
-                    before = proxy.requests
+                    before, cpu = proxy.requests, _own_cpu()
                     run_once(*way(src, count)(0))
                     calls[f"{label} {count} envs"] = proxy.requests - before
+                    stand_in_cpu[f"{label} {count} envs"] = round(_own_cpu() - cpu, 2)
             proxy.delay = 0.0
             flat = interleaved({f"{label} {count} envs": way(src, count) for label, src in sources.items() for count in (FEW, MANY)}, args.runs)
             proxy.delay = 0.1
@@ -65,7 +67,7 @@ def main() -> int:
 
     ratio = {label: round(flat[f"{label} {MANY} envs"]["median_s"] / flat[f"{label} {FEW} envs"]["median_s"], 2) for label in sources}
     result = {
-        "runs": args.runs, "calls": calls, "no_latency": flat, "latency_100ms": slow,
+        "runs": args.runs, "calls": calls, "stand_in_cpu_s": stand_in_cpu, "no_latency": flat, "latency_100ms": slow,
         "ratio_many_to_few": ratio,
         "ok": ratio["after"] <= SCALE_TARGET and slow[f"after {MANY} envs"]["median_s"] < LATENCY_TARGET,
     }
@@ -76,12 +78,20 @@ def main() -> int:
             print(f"{title}:")
             for name, row in rows.items():
                 print(f"  {name:>16}: {row['median_s']:6.2f} s median ({row['min_s']:.2f}-{row['max_s']:.2f}), "
-                      f"{row['max_rss_mib']:.0f} MiB, {calls[name]} calls")
+                      f"{row['max_rss_mib']:.0f} MiB, {calls[name]} calls, stand-in CPU {stand_in_cpu[name]:.2f} s")
         for label, value in ratio.items():
             print(f"{label}: {MANY} envs / {FEW} envs = {value}x (target <= {SCALE_TARGET})")
         print(f"after, {MANY} envs at 100 ms: {slow[f'after {MANY} envs']['median_s']:.2f} s (target < {LATENCY_TARGET} s)")
         print("targets:", "OK" if result["ok"] else "MISSED")
     return 0 if result["ok"] else 1
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process, which runs the stand-in (moto and the latency proxy)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
