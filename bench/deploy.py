@@ -170,6 +170,7 @@ def measure(runs: int, scenario: str, before: Optional[Path], with_awscli: bool)
                 "AWS_CONFIG_FILE": str(work / "none"),
                 "AWS_SHARED_CREDENTIALS_FILE": str(work / "none"),
                 "AWS_PAGER": "",
+                "PIPEKIT_CACHE_DIR": str(work / "pipekit-cache"),  # the user's own cache stays untouched
             }
             env.pop("AWS_PROFILE", None)
             sources = {"pipekit": SRC, **({"pipekit before": before.resolve()} if before else {})}

@@ -131,7 +131,8 @@ def build(endpoint: str, work: Path, environments: int) -> None:
 def process_env(endpoint: str, work: Path) -> dict[str, str]:
     """The environment a pipekit process gets: the config's profiles, the endpoint."""
     env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": str(work / "aws-config"),
-           "AWS_SHARED_CREDENTIALS_FILE": str(work / "credentials"), "AWS_EC2_METADATA_DISABLED": "true"}
+           "AWS_SHARED_CREDENTIALS_FILE": str(work / "credentials"), "AWS_EC2_METADATA_DISABLED": "true",
+           "PIPEKIT_CACHE_DIR": str(work / "pipekit-cache")}  # the user's own cache stays untouched
     for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         env.pop(variable, None)
     return env

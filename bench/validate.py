@@ -36,7 +36,7 @@ def main() -> int:
         sources = {"after": SRC, **({"before": args.before.resolve()} if args.before else {})}
         ways = {"cfn-lint": lambda _round: ([cfn_lint, *CLOUDFORMATION_TEMPLATES], dict(os.environ), str(work))}
         for label, src in sources.items():
-            env = {**os.environ, "PYTHONPATH": str(src)}
+            env = {**os.environ, "PYTHONPATH": str(src), "PIPEKIT_CACHE_DIR": str(work.parent / "pipekit-cache")}
             validate = [sys.executable, "-m", "pipekit", "validate"]
             ways[f"{label} --only cfn-lint"] = lambda _r, env=env, cmd=validate: (cmd + ["--only", "cfn-lint"], env, str(work))
             ways[f"{label} all checks"] = lambda _r, env=env, cmd=validate: (cmd, env, str(work))

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,14 @@ def test_snapshots_are_kept_in_the_cache_folder_one_per_config(tmp_path, config_
     load_config(path)
     kept = [p for p in config_cache.iterdir() if p.name == snapshot._file_for(path).name]
     assert len(kept) == 1 and yaml.safe_load(kept[0].read_text())["key"] == snapshot.key(path.read_text())
+
+
+def test_snapshots_left_for_a_month_are_removed_when_another_is_written(tmp_path, config_cache):
+    old, recent = config_cache / ("0" * 32 + ".json"), config_cache / ("1" * 32 + ".json")
+    for path, days in ((old, 31), (recent, 29)):
+        path.write_text("{}")
+        stamp = time.time() - days * 24 * 3600
+        os.utime(path, (stamp, stamp))
+    path = write_config(tmp_path / "project", example_data())
+    load_config(path)
+    assert not old.exists() and recent.exists() and snapshot._file_for(path).exists()

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -24,6 +25,9 @@ from typing import Any, Optional
 from pipekit.config import plain
 
 FORMAT = 1
+# Snapshots of configs not written for this long are removed when another is written: a
+# project checked out at a new path each time (CI) leaves one behind per path.
+MAX_AGE_SECONDS = 30 * 24 * 3600
 
 
 def cache_dir() -> Path:
@@ -93,3 +97,13 @@ def write(config_path: Path, text: str, data: Any) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        return
+    _prune(target.parent, time.time() - MAX_AGE_SECONDS)
+
+
+def _prune(folder: Path, older_than: float) -> None:
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.endswith((".json", ".tmp")) and entry.stat().st_mtime < older_than:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
