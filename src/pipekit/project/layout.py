@@ -109,7 +109,13 @@ def environment_parameters_file(stage: Stage) -> str:
     """A CloudFormation template configuration file: the stage's stack parameters.
     Rendered into the repository and shipped in the build artifact (built once, like
     the code), because CodePipeline caps inline ParameterOverrides at 1000 characters."""
-    return json.dumps({"Parameters": stage.parameters, "Tags": {"pipekit:environment": stage.env.name}}, indent=2, sort_keys=True) + "\n"
+    return json.dumps({"Parameters": stage.parameters, "Tags": stack_tags(stage)}, indent=2, sort_keys=True) + "\n"
+
+
+def stack_tags(stage: Stage) -> dict[str, str]:
+    """The stack-level tags the pipeline deploys the stage's service stack with (its
+    template configuration); CloudFormation propagates them to every taggable resource."""
+    return {"pipekit:environment": stage.env.name}
 
 
 def stages(cfg: Config) -> list[Stage]:

@@ -1,6 +1,7 @@
 """What CloudFormation asks of the execution role: for every resource of the service
-stack (after the SAM transform), every permission its handlers need (required.py), on
-that resource's ARN (arns.py) or on the resource a rule names (conditional.py)."""
+stack (after the SAM transform), every permission its handlers need, the tagging of the
+stack's tags it propagates, and what AWS documents for the properties set (required.py),
+on that resource's ARN (arns.py) or on the resource a rule names (conditional.py)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,16 @@ from pipekit.checks.permissions.model import Need
 from pipekit.checks.permissions.required import Asked, asked, read_asks, via_service
 from pipekit.checks.permissions.unknown import unknown
 from pipekit.project.drift_reads import DETECT_CALLS, STATUS_CALLS
-from pipekit.project.layout import Stage
+from pipekit.project.layout import Stage, stack_tags
 
 
 def execution_role_needs(stage: Stage, stack: Stack) -> Iterator[Need]:
-    return _handler_needs(stack, stage.target.exec_role_arn, asked, "CloudFormation")
+    tagged = bool(stack_tags(stage))  # the pipeline deploys the stack with its tags
+
+    def asks(region: str, kind: str, resource: Mapping[str, Any]) -> list[Asked]:
+        return asked(region, kind, resource, stack_tagged=tagged)
+
+    return _handler_needs(stack, stage.target.exec_role_arn, asks, "CloudFormation")
 
 
 def drift_needs(stage: Stage, stack: Stack) -> Iterator[Need]:

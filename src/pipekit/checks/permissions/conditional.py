@@ -105,3 +105,20 @@ RULES: dict[str, list[Rule]] = {
         _r("iam:PassRole", on="Properties.ServiceRoleArn", context=(("iam:PassedToService", "codedeploy.amazonaws.com"),), why="the service role"),
     ],
 }
+
+
+# Asks a resource's schema does not list, but AWS documents, for the caller of the
+# handler: the service makes these calls with the caller's own permissions when the
+# property is set. Each entry cites the statement.
+DOCUMENTED: dict[str, list[Rule]] = {
+    # Access logging of an HTTP API stage: API Gateway sets up a CloudWatch Logs delivery
+    # to the log group (and the account's Logs resource policy that lets it write there).
+    # API Gateway Developer Guide, "Configure logging for HTTP APIs", permissions to
+    # activate logging (its second statement; the first one lets a person read the logs):
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html
+    "AWS::ApiGatewayV2::Stage": [
+        _r("logs:CreateLogDelivery logs:PutResourcePolicy logs:UpdateLogDelivery logs:DeleteLogDelivery logs:CreateLogGroup "
+           "logs:DescribeResourcePolicies logs:GetLogDelivery logs:ListLogDeliveries", "Properties.AccessLogSettings",
+           on="ref:Properties.AccessLogSettings.DestinationArn", why="access logging (API Gateway's log delivery)"),
+    ],
+}
