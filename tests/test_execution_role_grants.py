@@ -1,7 +1,7 @@
 """The execution role's grants that only tagging or AWS's documentation prove, and the
 ones taken out because nothing the service stack does needs them: each proven grant,
-taken out, is a denial; each removed one, put back, is a grant nothing asks for; and
-the property that would need it brings the ask back."""
+taken out, is a denial; each removed one, put back, is a grant nothing asks for
+(PK-PERM-UNUSED); and the property that would need it brings the ask back."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import copy
 
 import pytest
 
-from pipekit.checks.permissions.model import DENIED
+from cfnlint.decode.cfn_yaml import loads
+
+from pipekit.checks.permissions.model import DENIED, UNUSED
+from pipekit.checks.permissions.preflight import preflight
 from pipekit.checks.permissions.required import asked
 from pipekit.project import names
-from test_permissions_preflight import EXEC, example, new_findings, statement, unasked_execution_grants  # noqa: F401
+from pipekit.project.render import render_all
+from test_permissions_preflight import EXEC, example, line_of, new_findings, statement, unasked_execution_grants  # noqa: F401
 
 FUNCTIONS = "arn:aws:lambda:eu-west-1:222222222222:function:"
 ROLES = "arn:aws:iam::222222222222:role/orders-svc-dev-"
@@ -47,12 +51,31 @@ def test_a_proven_grant_taken_out_is_denied(example, sid, action, on, why):
     ("Tables", "dynamodb:UpdateTimeToLive"),
     ("ReadFunctionCode", "s3:GetObjectVersion"),
 ])
-def test_a_removed_grant_put_back_is_asked_by_nothing(example, sid, action):
-    cfg, _, templates, _ = example
+def test_a_removed_grant_put_back_is_unused(example, sid, action):
+    """validate reports it on the execution policy's line (PK-PERM-UNUSED)."""
+    cfg, files, templates, _ = example
+
+    def put_back(changed):
+        found = statement(changed, "ExecutionPolicy", sid)
+        found["Action"] = [*([found["Action"]] if isinstance(found["Action"], str) else found["Action"]), action]
+
     changed = {**templates, names.TARGET_ACCOUNT_TEMPLATE: copy.deepcopy(templates[names.TARGET_ACCOUNT_TEMPLATE])}
-    found = statement(changed, "ExecutionPolicy", sid)
-    found["Action"] = [*([found["Action"]] if isinstance(found["Action"], str) else found["Action"]), action]
+    put_back(changed)
     assert unasked_execution_grants(cfg, changed) == {action}
+    found = new_findings(example, put_back)
+    assert [(f.rule, f.action, f.file, f.line) for f in found] == [
+        (UNUSED, action, names.TARGET_ACCOUNT_TEMPLATE, line_of(files, names.TARGET_ACCOUNT_TEMPLATE, "ExecutionPolicy"))]
+    assert "nothing in the service stack asks of the execution role" in found[0].message
+
+
+def test_no_variant_grants_the_execution_role_what_nothing_asks(variant):
+    """A service without a table: its key's ListAliases and RevokeGrant (the table's handler) are not granted."""
+    _, cfg = variant
+    files = render_all(cfg)
+    templates = {rel: loads(files[rel]) for rel in names.CLOUDFORMATION_TEMPLATES}
+    assert [f.action for f in preflight(templates, cfg) if f.rule == UNUSED] == []
+    granted = str(templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["ExecutionPolicy"]["Properties"]["PolicyDocument"])
+    assert ("kms:ListAliases" in granted) == ("kms:RevokeGrant" in granted) == bool(cfg.service.table)
 
 
 def _set(logical_id, key, value):

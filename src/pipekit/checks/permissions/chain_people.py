@@ -4,19 +4,18 @@ policies (build account and target accounts), `pipekit rollback` and `status` wi
 `<project>-responders` policies. A holder stands in as a role of the policy's account
 that has that policy alone, so a grant missing from it is a finding on the policy; and
 since nothing else uses these policies, a granted action no holder is asked for is one
-too (unused_grants)."""
+too (unused.py)."""
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping, Optional
+from typing import Iterator, Mapping, Optional
 
 from pipekit.checks.permissions import service_data as data
 from pipekit.checks.permissions.arns import facts
 from pipekit.checks.permissions.asks import need
 from pipekit.checks.permissions.chain_pipeline import dossier_build_needs
-from pipekit.checks.permissions.glob import match
 from pipekit.checks.permissions.model import Need
-from pipekit.checks.permissions.registry import Role, Where
+from pipekit.checks.permissions.registry import Role
 from pipekit.checks.permissions.stacks import Project
 from pipekit.checks.permissions.unknown import unknown
 from pipekit.project import names
@@ -117,31 +116,3 @@ def _service_reads(stack, logical_id: str, kind: Optional[str]) -> tuple[tuple[s
     if kind == "AWS::Lambda::Function" and not facts(stack, logical_id).ref.startswith(names.HOOK_FUNCTION_PREFIX):
         return data.RESPOND_FUNCTION_CALLS, facts(stack, logical_id).arns.get("function", [])
     return (), []
-
-
-
-def unused_grants(project: Project, asked: Iterable[Need]) -> Iterator[tuple[Where, str, str]]:
-    """(where, policy, action) for each action a policy for people allows that no holder of
-    it is asked for, in any account its template is deployed to."""
-    by_policy: dict[Where, set[str]] = {}
-    for arn, role in project.registry.roles.items():
-        if HOLDER in arn:
-            by_policy.setdefault(role.where, set())
-    for item in asked:
-        role = project.registry.roles.get(item.principal)
-        if role is not None and HOLDER in item.principal:
-            by_policy[role.where].add(item.action.lower())
-    policies = {where: policy for policy, where in project.registry.managed.values()}
-    for where, actions in by_policy.items():
-        for statement in _statements(policies[where].document):
-            if statement.get("Effect") != "Allow":
-                continue
-            granted = statement.get("Action") or []
-            for pattern in [granted] if isinstance(granted, str) else granted:
-                if not any(match(str(pattern), action, ignore_case=True) for action in actions):
-                    yield where, policies[where].name, str(pattern)
-
-
-def _statements(document: Mapping) -> list:
-    statements = document.get("Statement") or []
-    return [statements] if isinstance(statements, Mapping) else list(statements)

@@ -14,7 +14,7 @@ from pipekit.checks.permissions import evaluate as ev
 from pipekit.checks.permissions.asks import implied_kms
 from pipekit.checks.permissions.chain_cfn import drift_needs, execution_role_needs
 from pipekit.checks.permissions.chain_delivery import access_log_needs
-from pipekit.checks.permissions.chain_people import people_needs, unused_grants
+from pipekit.checks.permissions.chain_people import people_needs
 from pipekit.checks.permissions.chain_pipeline import codebuild_needs, event_needs, pipeline_needs, review_function_needs, review_needs
 from pipekit.checks.permissions.chain_service import boundary_needs, log_group_key_needs, service_role_needs
 from pipekit.checks.permissions.model import DENIED, UNPROVABLE, UNUSED, Need, PermissionFinding
@@ -22,6 +22,7 @@ from pipekit.checks.permissions.registry import Registry, Where, bucket_of, unde
 from pipekit.checks.permissions.stacks import Project, load
 from pipekit.checks.permissions.static import policy_findings
 from pipekit.checks.permissions.unknown import as_pattern, show
+from pipekit.checks.permissions.unused import unused_grants
 from pipekit.project import names
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ def preflight(templates: Mapping[str, Any], cfg: Config) -> list[PermissionFindi
     for need in asked:
         for finding in judge(project, need):
             findings.setdefault((finding.rule, finding.principal, finding.action, finding.resource, finding.file), finding)
-    for where, policy, action in unused_grants(project, asked):
-        message = f"managed policy {policy} allows {action}, which none of the pipekit commands it is for calls: take it out"
+    for where, policy, action, unused in unused_grants(project, asked):
+        message = f"managed policy {policy} allows {action}, {unused}: take it out"
         findings.setdefault((UNUSED, where, action), PermissionFinding(where.file, _line(templates, where), UNUSED, message, policy, action, ""))
     for where, rule, owner, action, message, fix in policy_findings(project.registry):
         f = PermissionFinding(where.file, _line(templates, where), rule, message, owner, action, "", _json(fix))
