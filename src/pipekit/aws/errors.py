@@ -7,6 +7,7 @@ import re
 from typing import Iterator
 
 from pipekit.errors import EXIT_USAGE, PipekitError
+from pipekit.text import shorten
 
 
 class CredentialsError(PipekitError):
@@ -34,8 +35,7 @@ def one_line(text: str, limit: int = 300) -> str:
     if re.search(r"<(!doctype|html|head|body)\b", text, re.IGNORECASE):
         title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
         text = "an HTML page: " + (title.group(1) if title else re.sub(r"<[^>]+>", " ", text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(" ".join(text.split()), limit)
 
 
 def error_message(exc: BaseException) -> str:

@@ -16,6 +16,7 @@ from pipekit.config.constants import DEFAULT_CONFIG
 from pipekit.config.safe_yaml import key_path
 from pipekit.config.models import Config
 from pipekit.errors import ConfigError
+from pipekit.text import shorten
 
 
 def parse_config(text: str, filename: str = DEFAULT_CONFIG) -> Config:
@@ -76,8 +77,7 @@ def _describe(exc: ValidationError, root: Optional[yaml.Node], filename: str) ->
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shorten(repr(value), 80)
 
 
 def _is_internal(part: Any) -> bool:

@@ -41,6 +41,7 @@ from pipekit.release.review import FAIL_ON
 from pipekit.release.rollback_detection import Rollback, detect_rollback
 from pipekit.review_function.chat_message import chat_message, risk_lines
 from pipekit.review_function.release_dossier import NamedAlarmHistory, release_dossier
+from pipekit.text import shorten
 from pipekit.ui.dossier import render_markdown as dossier_markdown
 from pipekit.ui.review import render_markdown
 
@@ -137,7 +138,7 @@ def handle(event: dict, clients: Clients, environ: dict[str, str]) -> str:
     CodePipeline(clients.codepipeline).job_succeeded(
         job_id,
         {"VERDICT": result.verdict, "REPORT_URL": result.url, "EXECUTION": result.execution},
-        _cut(f"{prefix}{result.verdict}. Report: {result.url}", SUMMARY_MAX),
+        shorten(f"{prefix}{result.verdict}. Report: {result.url}", SUMMARY_MAX),
     )
     print(f"pipekit review: {prefix}{result.verdict}; {result.url}")
     return "succeeded"
@@ -219,17 +220,13 @@ def _previous_alarms(clients: Clients, params: dict) -> Optional[Callable[[], Na
 
 def _assume(clients: Clients, role_arn: str, session_name: str) -> dict:
     """Credentials of a read-only review role, for one review (15 minutes)."""
-    return clients.sts.assume_role(RoleArn=role_arn, RoleSessionName=_cut(session_name, 64), DurationSeconds=900)["Credentials"]
+    return clients.sts.assume_role(RoleArn=role_arn, RoleSessionName=shorten(session_name, 64), DurationSeconds=900)["Credentials"]
 
 
 def _fail(clients: Clients, job_id: str, message: str, failure_type: str = "JobFailed") -> str:
     print(f"pipekit review failed: {message}")
-    CodePipeline(clients.codepipeline).job_failed(job_id, failure_type, _cut(message, MESSAGE_MAX))
+    CodePipeline(clients.codepipeline).job_failed(job_id, failure_type, shorten(message, MESSAGE_MAX))
     return "failed"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _clients() -> Clients:

@@ -21,6 +21,7 @@ KEY_PREFIX = "review-function/"
 MODULES = (
     "__init__.py",
     "errors.py",
+    "text.py",
     "aws/__init__.py",
     "aws/accessanalyzer.py",
     "aws/errors.py",

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from pipekit.release.review import Review, ReviewedChange
 from pipekit.release.sam_groups import Item, items, member_name
+from pipekit.text import shorten
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ def cause_text(cause: dict[str, Any]) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = "(none)" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten("(none)" if value is None else str(value), limit)
 
 
 def access_lines(change: ReviewedChange) -> list[str]:
