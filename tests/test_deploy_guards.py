@@ -24,6 +24,7 @@ def test_env_deploys_the_environments_account(project, moto_aws):
     (("--env", "prod", "--account", "prod"), "give --account NAME or --env NAME (one of them)"),
     ((), "give --account NAME or --env NAME (one of them)"),
     (("--env", "qa"), "unknown environment 'qa' (known: dev, prod)"),
+    (("--env", "prd"), "unknown environment 'prd' (known: dev, prod); did you mean 'prod'?"),
 ])
 def test_account_or_env_one_of_them(project, moto_aws, args, message):
     result = deploy(project, *args, "--dry-run")

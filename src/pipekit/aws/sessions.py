@@ -11,6 +11,7 @@ from typing import Any, Iterator, Optional
 
 from pipekit.aws.errors import CredentialsError, aws_errors, label, reached_through
 from pipekit.errors import EXIT_USAGE, PipekitError
+from pipekit.text import unknown
 
 
 # Operations that only read (by API naming convention); any other waits for the account check.
@@ -265,7 +266,7 @@ def new_session(profile: Optional[str] = None) -> Any:
 def open_account(accounts: AccountMap, account: str, overrides: Overrides = Overrides()) -> AccountSession:
     """A session for `account`: its profile, or its role assumed from the hub account's."""
     if account not in accounts.accounts:
-        raise PipekitError(f"unknown account {account!r} (known: {', '.join(sorted(accounts.accounts))})")
+        raise PipekitError(unknown("account", account, sorted(accounts.accounts)))
     spec = accounts.accounts[account]
     region = overrides.region or accounts.region
     if overrides.profile or not spec.role_arn:

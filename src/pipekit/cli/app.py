@@ -45,8 +45,9 @@ class Application:
         try:
             return self.config.environment(name)
         except KeyError:
-            known = ", ".join(e.name for e in self.config.environments)
-            raise UsageError(f"unknown environment {name!r} (known: {known})") from None
+            from pipekit.text import unknown
+
+            raise UsageError(unknown("environment", name, [e.name for e in self.config.environments])) from None
 
     # ------------------------------------------------------------ the person at the keyboard
 

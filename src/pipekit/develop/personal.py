@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Optional
 from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.errors import UsageError
 from pipekit.project import layout, names
+from pipekit.text import unknown
 
 if TYPE_CHECKING:
     from pipekit.config.models import Config, Environment
@@ -73,7 +74,7 @@ def environment_for(cfg: Config, env_name: Optional[str]) -> Environment:
         try:
             env = cfg.environment(env_name)
         except KeyError:
-            raise UsageError(f"unknown environment {env_name!r} (known: {', '.join(e.name for e in cfg.environments)})") from None
+            raise UsageError(unknown("environment", env_name, [e.name for e in cfg.environments])) from None
         if env.personal_stacks is None:
             where = ", ".join(e.name for e in allowed) or "none"
             raise UsageError(f"environment {env.name!r} does not allow personal stacks (personal_stacks in pipekit.yaml; allowed: {where})")
