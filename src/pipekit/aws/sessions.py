@@ -216,35 +216,6 @@ def _loader(data_path: Optional[str]) -> Any:
     return loader
 
 
-def _share_client_classes(loader: Any) -> None:
-    """botocore builds every client's class anew: a method per operation, with its docs,
-    about a millisecond per client and five clients per account. For sessions that share
-    this process's loader (new_session's) the class of a service is the same every time
-    (made of its model, which that loader reads once, and of the built-in handlers those
-    sessions share; pipekit adds none there), so it is built once per service. Nothing
-    per client lives in it: credentials, signing, retries and connections are each
-    client's own. Other sessions, and a botocore without this method, build as botocore does."""
-    from botocore.client import ClientCreator
-
-    build = getattr(ClientCreator, "_create_client_class", None)
-    if build is None or getattr(build, "shares_classes", False):
-        return
-    classes: dict[tuple[str, str], Any] = {}
-    turn = threading.Lock()
-
-    def create_client_class(self: Any, service_name: str, service_model: Any) -> Any:
-        if getattr(self, "_loader", None) is not loader:
-            return build(self, service_name, service_model)
-        key = (service_name, service_model.api_version)
-        with turn:
-            if key not in classes:
-                classes[key] = build(self, service_name, service_model)
-            return classes[key]
-
-    create_client_class.shares_classes = True  # type: ignore[attr-defined]
-    ClientCreator._create_client_class = create_client_class
-
-
 def new_session(profile: Optional[str] = None) -> Any:
     """A botocore session that shares this process's loader and built-in event handlers:
     each service model is read and parsed once per process, not once per account (at 20
@@ -255,7 +226,6 @@ def new_session(profile: Optional[str] = None) -> Any:
         if not _shared:
             builtin = Session()
             _shared["loader"] = _loader(builtin.get_config_variable("data_path"))
-            _share_client_classes(_shared["loader"])
             _shared["handlers"] = builtin._original_handler  # botocore's built-ins, registered once
     session = Session(event_hooks=copy.copy(_shared["handlers"]), include_builtin_handlers=False, profile=profile)
     session.register_component("data_loader", _shared["loader"])

@@ -1,12 +1,10 @@
-"""Accounts share each service's client class (built once per process), never what is
+"""Accounts share this process's botocore loader and built-in handlers, never what is
 each client's own: credentials, signing, retries, timeouts (moto in server mode behind
 the fault layer, the example's assume-role profiles)."""
 
 from __future__ import annotations
 
 import re
-
-import boto3
 
 from pipekit.aws.sessions import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT, open_account
 from test_account_check import accounts_of_example
@@ -22,13 +20,12 @@ def signed_with(client) -> list[str]:
     return keys
 
 
-def test_each_accounts_calls_are_signed_with_its_own_credentials_through_one_shared_class(faults, moto_aws):
+def test_each_accounts_calls_are_signed_with_its_own_credentials(faults, moto_aws):
     import json
 
     moto_aws.client("222222222222", "cloudformation").create_stack(StackName="only-in-dev", TemplateBody=json.dumps(STACK))
     dev, prod = (open_account(accounts_of_example(), name) for name in ("dev", "prod"))
     dev_cf, prod_cf = dev.client("cloudformation"), prod.client("cloudformation")
-    assert type(dev_cf) is type(prod_cf)  # built once
     dev_keys, prod_keys = signed_with(dev_cf), signed_with(prod_cf)
     assert [s["StackName"] for s in dev_cf.describe_stacks()["Stacks"]] == ["only-in-dev"]
     assert prod_cf.describe_stacks()["Stacks"] == []  # moto tells accounts apart by the signing key
@@ -49,9 +46,3 @@ def test_retries_and_timeouts_stay_each_clients_own(faults):
         config = client.meta.config
         assert (config.connect_timeout, config.read_timeout) == (CONNECT_TIMEOUT, READ_TIMEOUT)
         assert config.retries["mode"] == "adaptive" and config.retries["total_max_attempts"] == MAX_ATTEMPTS + 1  # retries after the first
-
-
-def test_sessions_with_their_own_loader_build_their_own_classes(faults):
-    ours = open_account(accounts_of_example(), "dev").client("cloudformation")
-    theirs = boto3.Session(aws_access_key_id="x", aws_secret_access_key="y", region_name="eu-west-1").client("cloudformation")
-    assert type(theirs) is not type(ours)
