@@ -21,18 +21,6 @@ class PendingApproval:
 
 
 @dataclass(frozen=True)
-class Execution:
-    execution_id: str
-    status: str
-    started: Optional[datetime]
-    execution_type: str = "STANDARD"  # STANDARD | ROLLBACK
-    revision: str = ""  # source revision (commit) and its summary
-    revision_id: str = ""  # the first source's commit, its summary and URL
-    revision_summary: str = ""
-    revision_url: str = ""
-
-
-@dataclass(frozen=True)
 class Revision:
     """An execution's source revision (the commit it built)."""
 
@@ -41,6 +29,16 @@ class Revision:
     summary: str = ""
     url: str = ""
     started: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class Execution:
+    execution_id: str
+    status: str
+    started: Optional[datetime]
+    execution_type: str = "STANDARD"  # STANDARD | ROLLBACK
+    revision: str = ""  # every source's commit and summary, for people
+    source: Optional[Revision] = None  # the first source's (revision_id "" when it has none)
 
 
 @dataclass(frozen=True)
@@ -198,10 +196,10 @@ class CodePipeline:
                 revisions = raw.get("sourceRevisions") or []
                 revision = ", ".join(f"{r.get('revisionId', '')[:12]} {r.get('revisionSummary', '')}".strip() for r in revisions)
                 first = revisions[0] if revisions else {}
-                found.append(Execution(
-                    raw["pipelineExecutionId"], raw.get("status", ""), raw.get("startTime"), raw.get("executionType", "STANDARD"),
-                    revision, first.get("revisionId", ""), first.get("revisionSummary", ""), first.get("revisionUrl", ""),
-                ))
+                source = Revision(raw["pipelineExecutionId"], first.get("revisionId", ""), first.get("revisionSummary", ""),
+                                  first.get("revisionUrl", ""), raw.get("startTime"))
+                found.append(Execution(raw["pipelineExecutionId"], raw.get("status", ""), raw.get("startTime"),
+                                       raw.get("executionType", "STANDARD"), revision, source))
             if not page.get("nextToken"):
                 break
             kwargs["nextToken"] = page["nextToken"]

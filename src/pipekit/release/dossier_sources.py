@@ -53,8 +53,7 @@ def commit_range(cp: CodePipeline, pipeline: str, stage: str, candidate_id: str)
 
         running_runs = [r for r in cp.action_runs(pipeline, found=running_deploy) if running_deploy(r)]
         running = cp.revision(pipeline, running_runs[0].execution_id) if running_runs else None
-        history = [Revision(e.execution_id, e.revision_id, e.revision_summary, e.revision_url, e.started)
-                   for e in cp.executions(pipeline, HISTORY)] if running else []
+        history = [e.source or Revision(e.execution_id, "") for e in cp.executions(pipeline, HISTORY)] if running else []
     except Exception as exc:  # noqa: BLE001 - a part that cannot be read is reported, not raised
         return Commits(None, None, missing=f"the pipeline's executions {_why(exc)}")
     return commits(candidate, running, history)
