@@ -116,14 +116,16 @@ def deploy(
     clients.check_in_background = True  # reads overlap the account check; nothing is written before it
     cloudformation = clients(account, "cloudformation")
 
+    def stack_in(account_name: str, stack_name: str):
+        with aws_errors(account_name):
+            return clients(account_name, "cloudformation").describe_stack(stack_name)
+
     def read_output(source: core.FromOutput) -> Optional[str]:
-        with aws_errors(source.account):
-            stack = clients(source.account, "cloudformation").describe_stack(source.stack)
+        stack = stack_in(source.account, source.stack)
         return stack.outputs.get(source.output) if stack else None
 
     def status_of(step) -> Optional[str]:
-        with aws_errors(step.account):
-            stack = clients(step.account, "cloudformation").describe_stack(step.stack)
+        stack = stack_in(step.account, step.stack)
         return stack.status if stack else None
 
     def confirm(change_set) -> bool:
