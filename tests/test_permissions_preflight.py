@@ -407,3 +407,17 @@ def test_a_grant_no_holder_is_asked_for_is_unused(example, rel, logical_id, sid,
 
     found = new_findings(example, add)
     assert [(f.rule, f.action, f.file, f.line) for f in found] == [(UNUSED, action, rel, line_of(files, rel, logical_id))]
+
+
+def test_the_review_role_is_asked_to_read_the_stack_before_it_detects_drift(example):
+    """release/changesets.py reads the stack (DescribeStacks) to skip a CREATE change set's
+    drift: the review role's grant of it is asked for, and denied without it."""
+    def drop(templates):
+        for policy in templates[names.TARGET_ACCOUNT_TEMPLATE]["Resources"]["ReviewRole"]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if statement.get("Sid") == "ReadServiceChangeSets":
+                    statement["Action"] = [a for a in statement["Action"] if a != "cloudformation:DescribeStacks"]
+
+    found = new_findings(example, drop)
+    assert {(f.rule, f.action, f.principal) for f in found} == {
+        (DENIED, "cloudformation:DescribeStacks", "arn:aws:iam::333333333333:role/orders-review")}

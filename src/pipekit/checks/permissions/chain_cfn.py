@@ -9,6 +9,7 @@ import re
 from typing import Any, Callable, Iterator, Mapping
 
 from pipekit.checks.permissions import resources
+from pipekit.checks.permissions import service_data as data
 from pipekit.checks.permissions.arns import facts
 from pipekit.checks.permissions.asks import UNDECIDED, need
 from pipekit.checks.permissions.intrinsics import Stack
@@ -34,7 +35,7 @@ def drift_needs(stage: Stage, stack: Stack) -> Iterator[Need]:
     role = stage.target.review_role_arn
     arn = f"arn:{stack.partition}:cloudformation:{stack.region}:{stage.target.id}:stack/{stage.stack}/{unknown(f'{stage.stack} stack id')}"
     why = f"the review detects drift on {stage.stack}"
-    for call in DETECT_CALLS:
+    for call in (*DETECT_CALLS, *data.REVIEW_DRIFT_CALLS):
         yield need(role, call, arn, why)
     for call in STATUS_CALLS:
         yield need(role, call, "*", why)

@@ -77,6 +77,9 @@ DOSSIER_REPORT_CALLS = ("codebuild:BatchGetReports",)
 # What `pipekit changeset show` calls through the review role (pipekit.aws.cloudformation:
 # pending_change_sets, describe_change_set, get_template).
 REVIEW_CALLS = ("cloudformation:ListChangeSets", "cloudformation:DescribeChangeSet", "cloudformation:GetTemplate")
+# Before detecting drift the review reads the stack: a CREATE change set has nothing
+# deployed to drift (release/changesets.py, _drift).
+REVIEW_DRIFT_CALLS = ("cloudformation:DescribeStacks",)
 
 # What the traffic hooks call (templates/service/hooks/*.py), per handler module.
 HOOK_CALLS = {
