@@ -475,3 +475,27 @@ def test_ctrl_c_during_a_watched_deploy_ends_the_watch_with_130_not_a_retry(depl
     result = dev(deployed, "deploy", "--name", "jane", "--watch")
     assert result.exit_code == 130 and "still watching" not in result.output
     assert calls == [1] and "deleted change set pipekit-x" in result.output
+
+
+class _NoBucket:
+    def put_if_absent(self, bucket, key, body, sha256):
+        from pipekit.aws.s3 import BucketNotFound
+
+        raise BucketNotFound(f"bucket {bucket} does not exist: NoSuchBucket", "NoSuchBucket")
+
+
+@pytest.mark.parametrize("bucket_account, refused", [("dev", UsageError), ("build", Exception)])
+def test_a_missing_personal_bucket_is_the_users_to_create_and_a_missing_artifact_bucket_is_not(bucket_account, refused):
+    from dataclasses import replace
+
+    from pipekit.aws.s3 import BucketNotFound
+    from pipekit.release.deploy import CodeUpload
+
+    cfg = config_from(dev_data())
+    target = replace(personal.personal_stack(cfg, cfg.environment("dev"), "jane"), bucket_account=bucket_account)
+    with pytest.raises(refused) as raised:
+        personal.upload_code(_NoBucket(), target, CodeUpload("jane-code", "dev/jane/abc.zip", "abc", b"zip", "the code"))
+    if bucket_account == "dev":
+        assert "does not exist in account dev; create it, or drop bucket to use the artifact bucket" in str(raised.value)
+    else:
+        assert isinstance(raised.value, BucketNotFound)  # deploy's own message: deploy the build account first

@@ -72,9 +72,9 @@ def deploy(ctx: click.Context, app: Application, env_name: Optional[str], name: 
     config or credentials, or an environment that does not take personal stacks.
     """
     from pipekit.develop import build as building
+    from pipekit.develop import personal
     from pipekit.develop import watch as watching
     from pipekit.develop.deploy import PersonalDeploy
-    from pipekit.config.constants import BUILD_ACCOUNT
     from pipekit.project import names
     from pipekit.release import deploy as release
     from pipekit.release import interrupt
@@ -90,15 +90,7 @@ def deploy(ctx: click.Context, app: Application, env_name: Optional[str], name: 
     reporter, dev_reporter = make_reporter(output_format), DevReporter(output_format)
 
     def upload(plan: release.StackPlan, code: release.CodeUpload) -> None:
-        from pipekit.aws.s3 import BucketNotFound
-
-        try:
-            clients(target.bucket_account, "s3").put_if_absent(code.bucket, code.key, code.body, code.sha256)
-        except BucketNotFound:
-            if target.bucket_account == BUILD_ACCOUNT:
-                raise  # deploy says: deploy the build account first
-            raise UsageError(f"bucket {code.bucket} (personal_stacks.bucket of {target.env}) does not exist in account "
-                             f"{target.account}; create it, or drop bucket to use the artifact bucket") from None
+        personal.upload_code(clients(target.bucket_account, "s3"), target, code)
 
     def execute(change_set) -> bool:
         reporter.executing(change_set.stack_name, change_set.name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from pipekit.config.constants import BUILD_ACCOUNT
 from pipekit.errors import UsageError
@@ -109,3 +109,16 @@ def personal_stack(cfg: Config, env: Environment, name: str) -> PersonalStack:
 def owned_by(stack_tags: dict[str, str], target: PersonalStack, project: str) -> bool:
     """Whether the stack is pipekit's personal stack of this project for this name."""
     return stack_tags.get(PERSONAL_TAG) == target.name and stack_tags.get(PROJECT_TAG) == project
+
+
+def upload_code(s3: Any, target: PersonalStack, code: Any) -> None:
+    """A function's code into the personal stack's bucket, once (by its SHA-256)."""
+    from pipekit.aws.s3 import BucketNotFound
+
+    try:
+        s3.put_if_absent(code.bucket, code.key, code.body, code.sha256)
+    except BucketNotFound:
+        if target.bucket_account == BUILD_ACCOUNT:
+            raise  # deploy says: deploy the build account first
+        raise UsageError(f"bucket {code.bucket} (personal_stacks.bucket of {target.env}) does not exist in account "
+                         f"{target.account}; create it, or drop bucket to use the artifact bucket") from None
