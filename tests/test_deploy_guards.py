@@ -75,6 +75,7 @@ def test_a_template_the_user_edited_is_not_stale(project, moto_aws):
     path.write_text(path.read_text() + "# reviewed by the platform team\n")
     result = deploy(project, "--account", "dev", "--dry-run")
     assert result.exit_code == 0, result.output
+    assert "orders-deployment-roles" in result.output and "pipekit render" not in result.output
 
 
 def test_fail_on_leaves_a_risky_change_set_unexecuted_exit_3(project, moto_aws):

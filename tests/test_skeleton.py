@@ -96,6 +96,7 @@ def test_package_versions_are_the_examples(starter):
 def test_validate_finds_every_named_project(starter):
     result = CliRunner().invoke(main, ["--config", str(starter / "pipekit.yaml"), "validate", "--only", "rules", "--format", "json"])
     assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["findings"] == []
 
 
 def test_validate_reports_each_missing_project_with_the_commands_that_make_it(starter, tmp_path):
